@@ -1,0 +1,40 @@
+package audit
+
+import "fmt"
+
+// ChainError reports the first entry at which a log stops being a valid
+// chain. Seq is the entry's number, from 1, so people can find it.
+type ChainError struct {
+	Seq uint64
+	Err error
+}
+
+func (e *ChainError) Error() string { return fmt.Sprintf("audit entry %d: %v", e.Seq, e.Err) }
+
+// Unwrap returns the underlying reason.
+func (e *ChainError) Unwrap() error { return e.Err }
+
+// VerifyChain checks that entries form one session's unbroken chain from its
+// first entry: every entry well formed, numbered in order, linked to the
+// previous entry's hash and belonging to the same session as the first. It
+// returns the head of the verified log or a *ChainError naming the first bad
+// entry. It says nothing about whether the events make sense; see VerifyEvents.
+func VerifyChain(entries []Entry) (Head, error) {
+	var h Head
+	for i := range entries {
+		e := &entries[i]
+		seq := uint64(i) + 1
+		if err := e.Check(); err != nil {
+			return h, &ChainError{Seq: seq, Err: err}
+		}
+		if e.Session != entries[0].Session {
+			return h, &ChainError{Seq: seq, Err: fmt.Errorf("belongs to session %q, not %q", e.Session, entries[0].Session)}
+		}
+		next, err := h.Append(e)
+		if err != nil {
+			return h, &ChainError{Seq: seq, Err: err}
+		}
+		h = next
+	}
+	return h, nil
+}

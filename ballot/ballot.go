@@ -1,0 +1,200 @@
+// Package ballot holds tinnhiem's domain: vote sessions, the roster of
+// members, the cadres rated, one-time tokens, anonymous ballots, the rules
+// that move a session from draft to open to closed, and the Store contract
+// that persistence must honour.
+//
+// Nothing here touches SQL or HTTP; ballot/sqlite implements Store and web
+// serves Service.
+package ballot
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// State is where a session is in its life. A session only moves forward.
+type State string
+
+// The session states.
+const (
+	Draft   State = "draft"   // roster, cadres, cards and attendance may change
+	Open    State = "open"    // ballots are accepted; roster, cadres and cards are frozen
+	Closed  State = "closed"  // ballots are sealed into the audit log; nothing more is cast
+	Tallied State = "tallied" // the one tally has been computed and logged
+)
+
+// Vietnamese returns the state as shown to organisers.
+func (s State) Vietnamese() string {
+	switch s {
+	case Draft:
+		return "Đang chuẩn bị"
+	case Open:
+		return "Đang bỏ phiếu"
+	case Closed:
+		return "Đã đóng"
+	case Tallied:
+		return "Đã kiểm phiếu"
+	}
+	return string(s)
+}
+
+// Rules names the regulation a session is counted under. The values match
+// package tally's; ballot does not import tally so that the domain does not
+// depend on counting.
+type Rules string
+
+// The rule sets of DOMAIN.md.
+const (
+	QD96 Rules = "qd96"
+	NQ96 Rules = "nq96"
+	NQ85 Rules = "nq85"
+)
+
+// ParseRules accepts a rule set code; the empty string is the default, qd96.
+func ParseRules(s string) (Rules, error) {
+	switch r := Rules(strings.ToLower(strings.TrimSpace(s))); r {
+	case "":
+		return QD96, nil
+	case QD96, NQ96, NQ85:
+		return r, nil
+	}
+	return "", Errorf(EInvalid, "unknown rule set %q: use qd96, nq96 or nq85", s)
+}
+
+// Session is one confidence vote at one meeting.
+type Session struct {
+	ID        string
+	Org       string
+	Title     string
+	Body      string // the body holding the vote, e.g. "Ban Chấp hành Đảng bộ Khối"
+	Date      string // YYYY-MM-DD
+	Place     string
+	Rules     Rules
+	State     State
+	Committee []string // counting committee (Ban kiểm phiếu)
+}
+
+// Member is one person summoned to the meeting (người tham gia ghi phiếu).
+// Presence is recorded; which card a member took never is.
+type Member struct {
+	Name     string
+	Position string
+	Unit     string
+	Present  bool
+}
+
+// Cadre is one ballot line: one person in one position. ID is stable within
+// the session ("c1", "c2", … in ballot order) and is what ballots refer to.
+type Cadre struct {
+	ID       string
+	Name     string
+	Position string
+}
+
+// Level is one of the three confidence levels, by its code.
+type Level string
+
+// The levels, in ballot order.
+const (
+	High   Level = "high"
+	Normal Level = "normal"
+	Low    Level = "low"
+)
+
+// Levels lists the levels in the order of the ballot and every report.
+var Levels = []Level{High, Normal, Low}
+
+// Vietnamese returns the level's label on the ballot.
+func (l Level) Vietnamese() string {
+	switch l {
+	case High:
+		return "Tín nhiệm cao"
+	case Normal:
+		return "Tín nhiệm"
+	case Low:
+		return "Tín nhiệm thấp"
+	}
+	return string(l)
+}
+
+// English returns the level's label in the English interface.
+func (l Level) English() string {
+	switch l {
+	case High:
+		return "High confidence"
+	case Normal:
+		return "Confidence"
+	case Low:
+		return "Low confidence"
+	}
+	return string(l)
+}
+
+// The mark bytes of a sealed ballot, one per cadre (SPEC.md, "Ballot").
+const (
+	MarkHigh     = 'H'
+	MarkNormal   = 'N'
+	MarkLow      = 'L'
+	MarkUnmarked = '-'
+	MarkMultiple = 'X'
+)
+
+func (l Level) mark() byte {
+	switch l {
+	case High:
+		return MarkHigh
+	case Normal:
+		return MarkNormal
+	case Low:
+		return MarkLow
+	}
+	return 0
+}
+
+// Ballot is one anonymous ballot: a random identifier and one mark per
+// cadre in ballot order. It has no time, address, sequence or token: nothing
+// that could tie it to a voter.
+type Ballot struct {
+	ID    string // 32 hexadecimal digits of randomness
+	Marks string
+}
+
+var sessionIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,39}$`)
+
+// ValidSessionID reports whether id has the shape of a session identifier.
+func ValidSessionID(id string) bool { return sessionIDPattern.MatchString(id) }
+
+// MarksFor turns a voter's choices into the marks of a ballot. Each cadre
+// maps to the levels marked for it: none is unmarked, two or more is a line
+// with several marks; either is invalid for that cadre only and is recorded
+// as such, never corrected. A choice for a cadre not on the ballot or a level
+// that does not exist rejects the whole submission.
+func MarksFor(cadres []Cadre, choices map[string][]Level) (string, error) {
+	index := make(map[string]int, len(cadres))
+	for i, c := range cadres {
+		index[c.ID] = i
+	}
+	marks := []byte(strings.Repeat(string(rune(MarkUnmarked)), len(cadres)))
+	for id, levels := range choices {
+		i, ok := index[id]
+		if !ok {
+			return "", &Error{Code: EInvalid, Key: "unknown_cadre", Message: fmt.Sprintf("cadre %q is not on this ballot", id)}
+		}
+		seen := map[Level]bool{}
+		for _, l := range levels {
+			if l.mark() == 0 {
+				return "", &Error{Code: EInvalid, Key: "unknown_level", Message: fmt.Sprintf("unknown level %q for cadre %q", l, id)}
+			}
+			seen[l] = true
+		}
+		switch len(seen) {
+		case 0:
+		case 1:
+			marks[i] = levels[0].mark()
+		default:
+			marks[i] = MarkMultiple
+		}
+	}
+	return string(marks), nil
+}

@@ -1,0 +1,581 @@
+package ballot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"tinnhiem/audit"
+)
+
+// Service runs vote sessions by the rules of DOMAIN.md and DESIGN.md: every
+// organiser action is checked against the session's state and written to
+// the audit log in the same transaction as its effect; casting is anonymous.
+// It is safe for concurrent use.
+type Service struct {
+	store Store
+	key   *audit.Key
+	rand  io.Reader
+	now   func() time.Time
+
+	mu     sync.Mutex
+	cadres map[string][]Cadre // frozen ballot of each open session
+}
+
+// NewService returns a Service over store that signs checkpoints with key.
+// rand and now may be nil for crypto/rand and time.Now; tests pass their own.
+func NewService(store Store, key *audit.Key, random io.Reader, now func() time.Time) *Service {
+	if random == nil {
+		random = rand.Reader
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, key: key, rand: random, now: now, cadres: map[string][]Cadre{}}
+}
+
+// Key returns the installation key that signs the service's checkpoints.
+func (s *Service) Key() *audit.Key { return s.key }
+
+// Store returns the store the service runs on.
+func (s *Service) Store() Store { return s.store }
+
+// NewSession is what an organiser fixes when creating a session.
+type NewSession struct {
+	Org   string
+	Title string
+	Body  string
+	Date  string // YYYY-MM-DD
+	Place string
+	Rules Rules
+}
+
+// CreateSession creates a draft session and starts its audit log.
+func (s *Service) CreateSession(ctx context.Context, actor string, in NewSession) (*Session, error) {
+	in.Title, in.Body, in.Place = CleanText(in.Title), CleanText(in.Body), CleanText(in.Place)
+	if in.Title == "" || in.Body == "" || in.Place == "" {
+		return nil, &Error{Code: EInvalid, Key: "session_fields", Message: "title, body and place are required",
+			Vietnamese: "Cần nhập tên hội nghị, cơ quan và địa điểm."}
+	}
+	if _, err := time.Parse(time.DateOnly, in.Date); err != nil {
+		return nil, &Error{Code: EInvalid, Key: "session_date", Message: fmt.Sprintf("date %q is not YYYY-MM-DD", in.Date),
+			Vietnamese: "Ngày phải có dạng NNNN-TT-NN, ví dụ 2026-11-22."}
+	}
+	rules, err := ParseRules(string(in.Rules))
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.newSessionID()
+	if err != nil {
+		return nil, err
+	}
+	sess := &Session{ID: id, Org: in.Org, Title: in.Title, Body: in.Body, Date: in.Date, Place: in.Place, Rules: rules, State: Draft}
+	err = s.store.Update(ctx, func(tx Tx) error {
+		if err := tx.InsertSession(sess); err != nil {
+			return err
+		}
+		return s.log(tx, id, actor, audit.SessionCreated, audit.SessionCreatedData{
+			ID: id, Org: in.Org, Title: in.Title, Body: in.Body, Date: in.Date, Place: in.Place, Rules: string(rules),
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sess, nil
+}
+
+func (s *Service) newSessionID() (string, error) {
+	b := make([]byte, 5)
+	if _, err := io.ReadFull(s.rand, b); err != nil {
+		return "", Errorf(EInternal, "failed to read randomness: %v", err)
+	}
+	return strings.ToLower(tokenEncoding.EncodeToString(b)), nil
+}
+
+// Session returns one session.
+func (s *Service) Session(ctx context.Context, id string) (*Session, error) {
+	var sess *Session
+	err := s.store.View(ctx, func(tx Tx) (err error) { sess, err = tx.Session(id); return err })
+	return sess, err
+}
+
+// Sessions returns every session.
+func (s *Service) Sessions(ctx context.Context) ([]Session, error) {
+	var out []Session
+	err := s.store.View(ctx, func(tx Tx) (err error) { out, err = tx.Sessions(); return err })
+	return out, err
+}
+
+// draft loads a session and refuses unless it is still a draft: roster,
+// cadres and cards freeze at opening (DESIGN.md invariant 5).
+func draft(tx Tx, id string) (*Session, error) {
+	sess, err := tx.Session(id)
+	if err != nil {
+		return nil, err
+	}
+	if sess.State != Draft {
+		return nil, ErrSessionFrozen
+	}
+	return sess, nil
+}
+
+// ImportRoster replaces the roster of a draft session; attendance restarts.
+func (s *Service) ImportRoster(ctx context.Context, actor, id string, members []Member) error {
+	if len(members) == 0 {
+		return Errorf(EInvalid, "the roster is empty")
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		if _, err := draft(tx, id); err != nil {
+			return err
+		}
+		if err := tx.ReplaceMembers(id, members); err != nil {
+			return err
+		}
+		people := make([]audit.Person, len(members))
+		for i, m := range members {
+			people[i] = audit.Person{Name: m.Name, Position: m.Position, Unit: m.Unit}
+		}
+		return s.log(tx, id, actor, audit.RosterSet, audit.RosterSetData{Members: people})
+	})
+}
+
+// ImportCadres replaces the cadres of a draft session, in ballot order.
+func (s *Service) ImportCadres(ctx context.Context, actor, id string, cadres []Cadre) error {
+	if len(cadres) == 0 {
+		return Errorf(EInvalid, "the list of cadres is empty")
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		if _, err := draft(tx, id); err != nil {
+			return err
+		}
+		if err := tx.ReplaceCadres(id, cadres); err != nil {
+			return err
+		}
+		people := make([]audit.Person, len(cadres))
+		for i, c := range cadres {
+			people[i] = audit.Person{ID: c.ID, Name: c.Name, Position: c.Position}
+		}
+		return s.log(tx, id, actor, audit.CadresSet, audit.CadresSetData{Cadres: people})
+	})
+}
+
+// SetCommittee names the counting committee; allowed until the tally.
+func (s *Service) SetCommittee(ctx context.Context, actor, id string, names []string) error {
+	clean := make([]string, 0, len(names))
+	for _, n := range names {
+		if n = CleanText(n); n != "" {
+			clean = append(clean, n)
+		}
+	}
+	if len(clean) == 0 {
+		return Errorf(EInvalid, "name at least one member of the counting committee")
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		sess, err := tx.Session(id)
+		if err != nil {
+			return err
+		}
+		if sess.State == Tallied {
+			return &Error{Code: ELocked, Key: "session_tallied", Message: "the session has been tallied; the committee can no longer change"}
+		}
+		sess.Committee = clean
+		if err := tx.UpdateSession(sess); err != nil {
+			return err
+		}
+		return s.log(tx, id, actor, audit.CommitteeSet, audit.CommitteeSetData{Members: clean})
+	})
+}
+
+// Attendance is the quorum picture of a session.
+type Attendance struct {
+	Summoned int
+	Present  int
+}
+
+// QuorumMet reports whether at least two thirds of those summoned are
+// present, compared on integers: 3·present ≥ 2·summoned.
+func (a Attendance) QuorumMet() bool { return a.Summoned > 0 && 3*a.Present >= 2*a.Summoned }
+
+func attendance(tx Tx, id string) (Attendance, error) {
+	ms, err := tx.Members(id)
+	if err != nil {
+		return Attendance{}, err
+	}
+	a := Attendance{Summoned: len(ms)}
+	for _, m := range ms {
+		if m.Present {
+			a.Present++
+		}
+	}
+	return a, nil
+}
+
+// Attendance returns how many are summoned and present.
+func (s *Service) Attendance(ctx context.Context, id string) (a Attendance, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		if _, err := tx.Session(id); err != nil {
+			return err
+		}
+		a, err = attendance(tx, id)
+		return err
+	})
+	return a, err
+}
+
+// Members returns the roster with attendance.
+func (s *Service) Members(ctx context.Context, id string) (ms []Member, err error) {
+	err = s.store.View(ctx, func(tx Tx) (err error) { ms, err = tx.Members(id); return err })
+	return ms, err
+}
+
+// Cadres returns the session's cadres in ballot order.
+func (s *Service) Cadres(ctx context.Context, id string) (cs []Cadre, err error) {
+	err = s.store.View(ctx, func(tx Tx) (err error) { cs, err = tx.Cadres(id); return err })
+	return cs, err
+}
+
+// CheckIn marks members present, by name or all at once. It is allowed
+// before and during the vote, never after; it records presence only.
+func (s *Service) CheckIn(ctx context.Context, actor, id string, names []string, all bool) (a Attendance, err error) {
+	err = s.store.Update(ctx, func(tx Tx) error {
+		sess, err := tx.Session(id)
+		if err != nil {
+			return err
+		}
+		if sess.State != Draft && sess.State != Open {
+			return ErrClosed
+		}
+		ms, err := tx.Members(id)
+		if err != nil {
+			return err
+		}
+		if all {
+			names = names[:0]
+			for _, m := range ms {
+				names = append(names, m.Name)
+			}
+		} else {
+			onRoster := make(map[string]bool, len(ms))
+			for _, m := range ms {
+				onRoster[m.Name] = true
+			}
+			for i, n := range names {
+				names[i] = CleanText(n)
+				if !onRoster[names[i]] {
+					return &Error{Code: ENotFound, Key: "member_unknown", Message: fmt.Sprintf("%q is not on the roster", names[i]),
+						Vietnamese: fmt.Sprintf("%q không có trong danh sách triệu tập.", names[i])}
+				}
+			}
+		}
+		if len(names) == 0 {
+			return Errorf(EInvalid, "no member to check in")
+		}
+		if err := tx.SetPresent(id, names); err != nil {
+			return err
+		}
+		if a, err = attendance(tx, id); err != nil {
+			return err
+		}
+		return s.log(tx, id, actor, audit.CheckedIn, audit.CheckedInData{Members: names, Present: a.Present, Summoned: a.Summoned})
+	})
+	return a, err
+}
+
+// MaxTokensPerIssue bounds one issue of cards, so a typo cannot fill the disk.
+const MaxTokensPerIssue = 100000
+
+// IssueTokens creates n one-time cards for a draft session and returns their
+// plaintext tokens in random order. Only the hashes are stored and logged:
+// the caller must put the tokens on paper and forget them.
+func (s *Service) IssueTokens(ctx context.Context, actor, id string, n int) ([]string, error) {
+	if n < 1 || n > MaxTokensPerIssue {
+		return nil, Errorf(EInvalid, "the number of cards must be between 1 and %d", MaxTokensPerIssue)
+	}
+	tokens := make([]string, n)
+	hashes := make([]audit.Hash, n)
+	for i := range tokens {
+		t, err := NewToken(s.rand)
+		if err != nil {
+			return nil, err
+		}
+		tokens[i], hashes[i] = t, HashToken(t)
+	}
+	// Shuffle with randomness from s.rand so that the order of cards on
+	// paper says nothing about the order of issue.
+	var seed [32]byte
+	if _, err := io.ReadFull(s.rand, seed[:]); err != nil {
+		return nil, Errorf(EInternal, "failed to read randomness: %v", err)
+	}
+	mrand.New(mrand.NewChaCha8(seed)).Shuffle(n, func(i, j int) { tokens[i], tokens[j] = tokens[j], tokens[i] })
+	slices.SortFunc(hashes, compareHash)
+	err := s.store.Update(ctx, func(tx Tx) error {
+		if _, err := draft(tx, id); err != nil {
+			return err
+		}
+		if err := tx.InsertTokens(id, hashes); err != nil {
+			return err
+		}
+		return s.log(tx, id, actor, audit.TokensIssued, audit.TokensData{Hashes: hashes})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return tokens, nil
+}
+
+func compareHash(a, b audit.Hash) int { return strings.Compare(string(a[:]), string(b[:])) }
+
+// RevokeToken withdraws an unused card by its code, before or during the
+// vote, e.g. when a voter spoils a card and is given another.
+func (s *Service) RevokeToken(ctx context.Context, actor, id, code, reason string) error {
+	token, ok := NormalizeToken(code)
+	if !ok {
+		return &Error{Code: EInvalid, Key: "token_malformed", Message: "this is not a card code (32 letters and digits)"}
+	}
+	h := HashToken(token)
+	return s.store.Update(ctx, func(tx Tx) error {
+		sess, err := tx.Session(id)
+		if err != nil {
+			return err
+		}
+		if sess.State != Draft && sess.State != Open {
+			return ErrClosed
+		}
+		owner, st, err := tx.Token(h)
+		if err != nil || owner != id {
+			return ErrTokenUnknown
+		}
+		switch st {
+		case TokenUsed:
+			return ErrTokenUsed
+		case TokenRevoked:
+			return ErrTokenRevoked
+		}
+		if err := tx.RevokeToken(h); err != nil {
+			return err
+		}
+		return s.log(tx, id, actor, audit.TokenRevoked, audit.TokenRevokedData{Hash: h, Reason: CleanText(reason)})
+	})
+}
+
+// Open opens a draft session for voting. It requires a roster, cadres and
+// cards, and two thirds of the roster present unless override is set with a
+// reason; the check and any override are logged, and a checkpoint is signed.
+func (s *Service) Open(ctx context.Context, actor, id string, override bool, reason string) error {
+	reason = CleanText(reason)
+	if override && reason == "" {
+		return &Error{Code: EInvalid, Key: "override_reason", Message: "a quorum override needs a reason",
+			Vietnamese: "Cần ghi rõ lý do khi mở phiên không đủ số lượng tối thiểu."}
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		sess, err := draft(tx, id)
+		if err != nil {
+			return err
+		}
+		a, err := attendance(tx, id)
+		if err != nil {
+			return err
+		}
+		cadres, err := tx.Cadres(id)
+		if err != nil {
+			return err
+		}
+		counts, err := tx.TokenCounts(id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case a.Summoned == 0:
+			return &Error{Code: ELocked, Key: "no_roster", Message: "import the roster before opening", Vietnamese: "Hãy nhập danh sách triệu tập trước khi mở phiên."}
+		case len(cadres) == 0:
+			return &Error{Code: ELocked, Key: "no_cadres", Message: "import the cadres before opening", Vietnamese: "Hãy nhập danh sách người được lấy phiếu trước khi mở phiên."}
+		case counts.Valid() == 0:
+			return &Error{Code: ELocked, Key: "no_cards", Message: "issue the voting cards before opening", Vietnamese: "Hãy phát hành thẻ bỏ phiếu trước khi mở phiên."}
+		case !a.QuorumMet() && !override:
+			return &Error{Code: ELocked, Key: "quorum_not_met",
+				Message:    fmt.Sprintf("quorum not met: %d of %d present, at least two thirds needed", a.Present, a.Summoned),
+				Vietnamese: fmt.Sprintf("Không đủ số lượng tối thiểu (2/3): %d/%d người có mặt.", a.Present, a.Summoned),
+				Hint:       "check in the members present, or open with --override-quorum --reason TEXT"}
+		}
+		sess.State = Open
+		if err := tx.UpdateSession(sess); err != nil {
+			return err
+		}
+		data := audit.SessionOpenedData{Summoned: a.Summoned, Present: a.Present, Issued: counts.Valid(), QuorumMet: a.QuorumMet()}
+		if !a.QuorumMet() {
+			data.Override, data.Reason = true, reason
+		}
+		if err := s.log(tx, id, actor, audit.SessionOpened, data); err != nil {
+			return err
+		}
+		return s.checkpoint(tx, id)
+	})
+}
+
+// TokenChunk bounds the hashes in one TokensUsed entry, so that entries stay
+// small whatever the size of the body.
+const TokenChunk = 1000
+
+// Close ends the vote: no ballot is accepted after it. In the same
+// transaction it seals every pooled ballot into the log, sorted by ballot
+// hash so that the log's order says nothing of the casting order, then the
+// sorted hashes of the used tokens, and signs a checkpoint.
+func (s *Service) Close(ctx context.Context, actor, id string) error {
+	err := s.store.Update(ctx, func(tx Tx) error {
+		sess, err := tx.Session(id)
+		if err != nil {
+			return err
+		}
+		switch sess.State {
+		case Draft:
+			return ErrNotOpen
+		case Closed, Tallied:
+			return ErrClosed
+		}
+		sess.State = Closed
+		if err := tx.UpdateSession(sess); err != nil {
+			return err
+		}
+		counts, err := tx.TokenCounts(id)
+		if err != nil {
+			return err
+		}
+		ballots, err := tx.Ballots(id)
+		if err != nil {
+			return err
+		}
+		if err := s.log(tx, id, actor, audit.SessionClosed, audit.SessionClosedData{Issued: counts.Valid(), Collected: len(ballots)}); err != nil {
+			return err
+		}
+		sealed := make([]audit.BallotData, len(ballots))
+		hashes := make(map[string]audit.Hash, len(ballots))
+		for i, b := range ballots {
+			sealed[i] = audit.BallotData{ID: b.ID, Marks: b.Marks}
+			hashes[b.ID] = audit.BallotHash(sealed[i])
+		}
+		slices.SortFunc(sealed, func(a, b audit.BallotData) int { return compareHash(hashes[a.ID], hashes[b.ID]) })
+		for _, b := range sealed {
+			if err := s.log(tx, id, actor, audit.BallotSealed, b); err != nil {
+				return err
+			}
+		}
+		if err := s.log(tx, id, actor, audit.BallotsSealed, audit.BallotsSealedData{Count: len(sealed)}); err != nil {
+			return err
+		}
+		used, err := tx.TokenHashes(id, TokenUsed)
+		if err != nil {
+			return err
+		}
+		for chunk := range slices.Chunk(used, TokenChunk) {
+			if err := s.log(tx, id, actor, audit.TokensUsed, audit.TokensData{Hashes: chunk}); err != nil {
+				return err
+			}
+		}
+		return s.checkpoint(tx, id)
+	})
+	if err == nil {
+		s.mu.Lock()
+		delete(s.cadres, id)
+		s.mu.Unlock()
+	}
+	return err
+}
+
+// Record appends an organiser action of another package (the tally, the
+// reports, a cosignature) to a session's log, after check has approved the
+// session, and signs a checkpoint if asked.
+func (s *Service) Record(ctx context.Context, actor, id string, typ audit.Type, payload any, check func(*Session, Tx) error, checkpoint bool) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		sess, err := tx.Session(id)
+		if err != nil {
+			return err
+		}
+		if check != nil {
+			if err := check(sess, tx); err != nil {
+				return err
+			}
+		}
+		if err := s.log(tx, id, actor, typ, payload); err != nil {
+			return err
+		}
+		if checkpoint {
+			return s.checkpoint(tx, id)
+		}
+		return nil
+	})
+}
+
+func (s *Service) log(tx Tx, id, actor string, typ audit.Type, payload any) error {
+	head, err := tx.AuditHead(id)
+	if err != nil {
+		return err
+	}
+	e, err := head.Next(id, typ, actorName(actor), s.now(), payload)
+	if err != nil {
+		return Errorf(EInternal, "failed to build audit entry: %v", err)
+	}
+	return tx.AppendAudit(&e)
+}
+
+func actorName(a string) string {
+	a = CleanText(a)
+	if a == "" {
+		return "organiser"
+	}
+	return a
+}
+
+func (s *Service) checkpoint(tx Tx, id string) error {
+	head, err := tx.AuditHead(id)
+	if err != nil {
+		return err
+	}
+	signed, err := audit.SignCheckpoint(audit.Checkpoint{Session: id, Head: head}, s.key)
+	if err != nil {
+		return Errorf(EInternal, "%v", err)
+	}
+	return tx.InsertCheckpoint(id, StoredCheckpoint{Size: head.Size, Note: signed})
+}
+
+// Log returns a session's audit entries and signed checkpoints.
+func (s *Service) Log(ctx context.Context, id string) (entries []audit.Entry, cps []StoredCheckpoint, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		if _, err := tx.Session(id); err != nil {
+			return err
+		}
+		if entries, err = tx.AuditEntries(id, 1, 0); err != nil {
+			return err
+		}
+		cps, err = tx.Checkpoints(id)
+		return err
+	})
+	return entries, cps, err
+}
+
+// Turnout returns the card counts of a session: what the organiser may watch
+// during the vote.
+func (s *Service) Turnout(ctx context.Context, id string) (c TokenCounts, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		if _, err := tx.Session(id); err != nil {
+			return err
+		}
+		c, err = tx.TokenCounts(id)
+		return err
+	})
+	return c, err
+}
+
+func newBallotID(r io.Reader) (string, error) {
+	b := make([]byte, 16)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", Errorf(EInternal, "failed to read randomness: %v", err)
+	}
+	return hex.EncodeToString(b), nil
+}

@@ -1,0 +1,73 @@
+package ballot
+
+import (
+	"encoding/base32"
+	"io"
+	"strings"
+
+	"tinnhiem/audit"
+)
+
+// TokenBytes is the number of random bytes in a token: 160 bits, above the
+// 128 that DESIGN.md requires, and exactly 32 base32 characters.
+const TokenBytes = 20
+
+var tokenEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// NewToken returns a fresh token in its canonical form: 32 upper-case
+// base32 characters, which QR codes store in their compact alphanumeric mode.
+func NewToken(rand io.Reader) (string, error) {
+	b := make([]byte, TokenBytes)
+	if _, err := io.ReadFull(rand, b); err != nil {
+		return "", Errorf(EInternal, "failed to read randomness: %v", err)
+	}
+	return tokenEncoding.EncodeToString(b), nil
+}
+
+// NormalizeToken turns what a voter typed or scanned into the canonical form:
+// letter case, spaces and dashes do not matter. It returns false for anything
+// that cannot be a token, so that garbage is turned away before any look-up.
+func NormalizeToken(s string) (string, bool) {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ' || r == '-' || r == '\t':
+			return -1
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		}
+		return r
+	}, s)
+	if len(s) != tokenEncoding.EncodedLen(TokenBytes) {
+		return "", false
+	}
+	if _, err := tokenEncoding.DecodeString(s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// HashToken returns the hash under which a token is stored and logged:
+// SHA-256 of its canonical form. The token itself is never stored.
+func HashToken(canonical string) audit.Hash { return audit.Sum([]byte(canonical)) }
+
+// Receipt returns the voter's receipt for a used token; see audit.Receipt.
+func Receipt(canonical string) string { return audit.Receipt(HashToken(canonical)) }
+
+// FormatCode returns a token in groups of four for printing and typing.
+func FormatCode(token string) string {
+	var b strings.Builder
+	for i := 0; i < len(token); i += 4 {
+		if i > 0 {
+			b.WriteByte('-')
+		}
+		b.WriteString(token[i:min(i+4, len(token))])
+	}
+	return b.String()
+}
+
+// VoteURL returns the URL a card's QR code encodes, upper-cased so the whole
+// URL fits QR's alphanumeric mode. Servers accept /V/ and /v/ alike.
+func VoteURL(baseURL, token string) string {
+	return strings.ToUpper(strings.TrimRight(baseURL, "/")) + "/V/" + token
+}
+

@@ -1,0 +1,183 @@
+package ballot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"tinnhiem/audit"
+
+	"golang.org/x/mod/sumdb/note"
+)
+
+// BallotForm is what a voter's page shows: the session and its cadres.
+type BallotForm struct {
+	Session *Session
+	Cadres  []Cadre
+}
+
+// lookupToken resolves a token to its session without revealing more than
+// the voter may know. Unknown and malformed tokens look the same.
+func (s *Service) lookupToken(ctx context.Context, token string) (string, audit.Hash, TokenState, error) {
+	canonical, ok := NormalizeToken(token)
+	if !ok {
+		return "", audit.Hash{}, 0, ErrTokenUnknown
+	}
+	h := HashToken(canonical)
+	var id string
+	var st TokenState
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		id, st, err = tx.Token(h)
+		if errors.Is(err, ErrNotFound) {
+			return ErrTokenUnknown
+		}
+		return err
+	})
+	return id, h, st, err
+}
+
+// Form returns the ballot a token votes on, or why it cannot vote: unknown,
+// used or revoked card, session not open or closed.
+func (s *Service) Form(ctx context.Context, token string) (*BallotForm, error) {
+	id, _, st, err := s.lookupToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	var f BallotForm
+	err = s.store.View(ctx, func(tx Tx) (err error) {
+		if f.Session, err = tx.Session(id); err != nil {
+			return err
+		}
+		f.Cadres, err = tx.Cadres(id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := votable(f.Session.State, st); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+func votable(sess State, tok TokenState) error {
+	switch {
+	case tok == TokenUsed:
+		return ErrTokenUsed
+	case tok == TokenRevoked:
+		return ErrTokenRevoked
+	case sess == Draft:
+		return ErrNotOpen
+	case sess != Open:
+		return ErrClosed
+	}
+	return nil
+}
+
+// frozenCadres returns the ballot of an open session from memory: cadres
+// cannot change once a session is open, so the cast path reads them once.
+func (s *Service) frozenCadres(ctx context.Context, id string) ([]Cadre, error) {
+	s.mu.Lock()
+	cs, ok := s.cadres[id]
+	s.mu.Unlock()
+	if ok {
+		return cs, nil
+	}
+	var state State
+	err := s.store.View(ctx, func(tx Tx) error {
+		sess, err := tx.Session(id)
+		if err != nil {
+			return err
+		}
+		state = sess.State
+		cs, err = tx.Cadres(id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if state == Open {
+		s.mu.Lock()
+		s.cadres[id] = cs
+		s.mu.Unlock()
+	}
+	return cs, nil
+}
+
+// Cast records one ballot for the token and returns the voter's receipt.
+// The token is marked used and the ballot pooled in one transaction, so a
+// token votes at most once however many requests race; the ballot keeps no
+// trace of the token, the time or the voter. Choices map cadre IDs to the
+// levels marked; see MarksFor for how missing and multiple marks count.
+func (s *Service) Cast(ctx context.Context, token string, choices map[string][]Level) (string, error) {
+	id, h, st, err := s.lookupToken(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	cadres, err := s.frozenCadres(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	marks, err := MarksFor(cadres, choices)
+	if err != nil {
+		return "", err
+	}
+	if st != TokenIssued {
+		// Answer early for the common mistakes; Store.Cast checks again
+		// inside its transaction, which is what guarantees one vote.
+		if st == TokenUsed {
+			return "", ErrTokenUsed
+		}
+		return "", ErrTokenRevoked
+	}
+	bid, err := newBallotID(s.rand)
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.store.Cast(ctx, h, Ballot{ID: bid, Marks: marks}); err != nil {
+		return "", err
+	}
+	return audit.Receipt(h), nil
+}
+
+// VerifyLogs checks every session's audit chain, and that the newest signed
+// checkpoint matches it, so that a server never serves from a log that was
+// altered behind its back. The error names the session and the entry.
+func (s *Service) VerifyLogs(ctx context.Context) error {
+	return s.store.View(ctx, func(tx Tx) error {
+		ids, err := tx.AuditSessions()
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			entries, err := tx.AuditEntries(id, 1, 0)
+			if err != nil {
+				return err
+			}
+			head, err := audit.VerifyChain(entries)
+			if err != nil {
+				return fmt.Errorf("session %s: %w", id, err)
+			}
+			if len(entries) > 0 && entries[0].Type != audit.SessionCreated {
+				return fmt.Errorf("session %s: %w", id, &audit.ChainError{Seq: 1, Err: errors.New("the log does not start with SessionCreated")})
+			}
+			cps, err := tx.Checkpoints(id)
+			if err != nil {
+				return err
+			}
+			for _, cp := range cps {
+				c, _, err := audit.OpenCheckpoint(cp.Note, s.verifiers())
+				if err != nil {
+					return fmt.Errorf("session %s: checkpoint at size %d: %w", id, cp.Size, err)
+				}
+				if c.Size > head.Size || c.Size == 0 || entries[c.Size-1].Hash != c.Hash {
+					return fmt.Errorf("session %s: %w", id, &audit.ChainError{Seq: c.Size,
+						Err: errors.New("the log does not match the signed checkpoint: history was rewritten")})
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Service) verifiers() note.Verifiers { return note.VerifierList(s.key.Verifier()) }

@@ -1,0 +1,280 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"tinnhiem/audit"
+	"tinnhiem/tally"
+)
+
+func decodeStrict(data []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return err
+	}
+	if d.More() {
+		return errors.New("trailing data")
+	}
+	return nil
+}
+
+func (r *Replay) rosterSet(e *audit.Entry) error {
+	var d audit.RosterSetData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	if len(d.Members) == 0 {
+		return errors.New("the roster is empty")
+	}
+	seen := map[string]bool{}
+	for _, m := range d.Members {
+		if !nonEmpty(m.Name) || seen[m.Name] {
+			return fmt.Errorf("the roster has an empty or repeated name %q", m.Name)
+		}
+		seen[m.Name] = true
+	}
+	r.Members, r.Present = d.Members, map[string]bool{}
+	return nil
+}
+
+func (r *Replay) cadresSet(e *audit.Entry) error {
+	var d audit.CadresSetData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	if len(d.Cadres) == 0 {
+		return errors.New("the list of cadres is empty")
+	}
+	seen := map[string]bool{}
+	for i, c := range d.Cadres {
+		if want := fmt.Sprintf("c%d", i+1); c.ID != want {
+			return fmt.Errorf("cadre %d has ID %q, want %q", i+1, c.ID, want)
+		}
+		if !nonEmpty(c.Name) || !nonEmpty(c.Position) || seen[personKey(c)] {
+			return fmt.Errorf("cadre %q (%q) is empty or repeated", c.Name, c.Position)
+		}
+		seen[personKey(c)] = true
+	}
+	r.Cadres = d.Cadres
+	return nil
+}
+
+func (r *Replay) committeeSet(e *audit.Entry) error {
+	var d audit.CommitteeSetData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	if len(d.Members) == 0 {
+		return errors.New("the counting committee is empty")
+	}
+	r.Committee = d.Members
+	return nil
+}
+
+func (r *Replay) checkedIn(e *audit.Entry) error {
+	var d audit.CheckedInData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	onRoster := map[string]bool{}
+	for _, m := range r.Members {
+		onRoster[m.Name] = true
+	}
+	for _, n := range d.Members {
+		if !onRoster[n] {
+			return fmt.Errorf("%q checked in but is not on the roster", n)
+		}
+		r.Present[n] = true
+	}
+	if d.Present != len(r.Present) || d.Summoned != len(r.Members) {
+		return fmt.Errorf("CheckedIn says %d of %d present, the log says %d of %d", d.Present, d.Summoned, len(r.Present), len(r.Members))
+	}
+	return nil
+}
+
+func (r *Replay) tokensIssued(e *audit.Entry) error {
+	var d audit.TokensData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	if len(d.Hashes) == 0 {
+		return errors.New("TokensIssued lists no card")
+	}
+	for i, h := range d.Hashes {
+		if i > 0 && compareHash(d.Hashes[i-1], h) >= 0 {
+			return errors.New("issued token hashes are not in ascending order")
+		}
+		if r.Issued[h] {
+			return fmt.Errorf("token %s… was issued twice", h.String()[:12])
+		}
+		r.Issued[h] = true
+	}
+	return nil
+}
+
+func (r *Replay) tokenRevoked(e *audit.Entry) error {
+	var d audit.TokenRevokedData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	if !r.Issued[d.Hash] {
+		return fmt.Errorf("revoked token %s… was never issued", d.Hash.String()[:12])
+	}
+	if r.Revoked[d.Hash] {
+		return fmt.Errorf("token %s… was revoked twice", d.Hash.String()[:12])
+	}
+	r.Revoked[d.Hash] = true
+	return nil
+}
+
+func (r *Replay) sessionOpened(e *audit.Entry) error {
+	var d audit.SessionOpenedData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	switch {
+	case len(r.Members) == 0 || len(r.Cadres) == 0 || r.ValidIssued() == 0:
+		return errors.New("the vote opened without a roster, cadres or cards")
+	case d.Summoned != len(r.Members) || d.Present != len(r.Present) || d.Issued != r.ValidIssued():
+		return fmt.Errorf("SessionOpened says %d summoned, %d present, %d cards; the log says %d, %d, %d",
+			d.Summoned, d.Present, d.Issued, len(r.Members), len(r.Present), r.ValidIssued())
+	case d.QuorumMet != (3*d.Present >= 2*d.Summoned):
+		return errors.New("SessionOpened misstates whether two thirds were present")
+	case d.Override == d.QuorumMet:
+		return errors.New("the quorum override must be recorded exactly when the quorum was not met")
+	case d.Override && !nonEmpty(d.Reason):
+		return errors.New("the quorum was overridden without a reason")
+	}
+	r.Opened, r.OpenedSeq, r.phase = &d, e.Seq, phaseOpen
+	return nil
+}
+
+func (r *Replay) sessionClosed(e *audit.Entry) error {
+	var d audit.SessionClosedData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	if d.Issued != r.ValidIssued() {
+		return fmt.Errorf("SessionClosed says %d cards issued, the log says %d", d.Issued, r.ValidIssued())
+	}
+	r.Closed, r.ClosedSeq, r.phase = &d, e.Seq, phaseSealing
+	return nil
+}
+
+func (r *Replay) ballot(e *audit.Entry) error {
+	var d audit.BallotData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	if len(d.ID) != 32 || !isLowerHex(d.ID) {
+		return fmt.Errorf("ballot ID %q is not 32 lowercase hex digits", d.ID)
+	}
+	if len(d.Marks) != len(r.Cadres) {
+		return fmt.Errorf("ballot has %d marks for %d cadres", len(d.Marks), len(r.Cadres))
+	}
+	for i := 0; i < len(d.Marks); i++ {
+		switch tally.Mark(d.Marks[i]) {
+		case tally.High, tally.Normal, tally.Low, tally.Unmarked, tally.Multiple:
+		default:
+			return fmt.Errorf("ballot holds the unknown mark %q", d.Marks[i])
+		}
+	}
+	h := audit.BallotHash(d)
+	if len(r.Ballots) > 0 && compareHash(r.lastBallot, h) >= 0 {
+		return errors.New("sealed ballots are not in ascending order of ballot hash (or one is repeated)")
+	}
+	r.lastBallot = h
+	r.Ballots = append(r.Ballots, d)
+	return nil
+}
+
+func (r *Replay) ballotsSealed(e *audit.Entry) error {
+	var d audit.BallotsSealedData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	if d.Count != len(r.Ballots) {
+		return fmt.Errorf("BallotsSealed counts %d ballots, the log holds %d", d.Count, len(r.Ballots))
+	}
+	if r.Closed.Collected != len(r.Ballots) {
+		return fmt.Errorf("SessionClosed says %d ballots collected, %d were sealed", r.Closed.Collected, len(r.Ballots))
+	}
+	r.SealedSeq, r.phase = e.Seq, phaseUsed
+	return nil
+}
+
+func (r *Replay) tokensUsed(e *audit.Entry) error {
+	var d audit.TokensData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	if len(d.Hashes) == 0 {
+		return errors.New("TokensUsed lists no card")
+	}
+	for _, h := range d.Hashes {
+		if len(r.Used) > 0 && compareHash(r.lastUsed, h) >= 0 {
+			return errors.New("used token hashes are not in ascending order (or one is repeated)")
+		}
+		if !r.Issued[h] {
+			return fmt.Errorf("used token %s… was never issued", h.String()[:12])
+		}
+		if r.Revoked[h] {
+			return fmt.Errorf("used token %s… had been revoked", h.String()[:12])
+		}
+		r.lastUsed = h
+		r.Used = append(r.Used, h)
+	}
+	return nil
+}
+
+// endUsed closes the run of TokensUsed entries: one used card per ballot.
+func (r *Replay) endUsed() error {
+	if len(r.Used) != len(r.Ballots) {
+		return fmt.Errorf("%d cards were used but %d ballots were sealed", len(r.Used), len(r.Ballots))
+	}
+	r.phase = phaseClosed
+	return nil
+}
+
+func (r *Replay) tallyComputed(e *audit.Entry) error {
+	var res tally.Result
+	if err := strictDecode(e, &res); err != nil {
+		return err
+	}
+	r.Tally, r.TallySeq, r.phase = &res, e.Seq, phaseTallied
+	return nil
+}
+
+func (r *Replay) reportIssued(e *audit.Entry) error {
+	var d audit.ReportIssuedData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	if len(d.Documents) == 0 {
+		return errors.New("ReportIssued names no document")
+	}
+	r.Reports = append(r.Reports, d.Documents...)
+	return nil
+}
+
+func (r *Replay) cosignatureAdded(e *audit.Entry) error {
+	var d audit.CosignatureData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	r.Cosigns = append(r.Cosigns, d)
+	return nil
+}
+
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}

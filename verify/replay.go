@@ -1,0 +1,219 @@
+// Package verify replays a session's audit log and checks that its events
+// make sense together: the order of a vote (nothing cast before opening or
+// after closing, one tally, a frozen roster), that every used card was
+// issued and not revoked, that the sealed ballots match the used cards, and
+// that the logged tally is what the sealed ballots count to.
+//
+// It joins package audit (the chain) and package tally (the count), which do
+// not import each other so that each stays small; like them it is pure, and
+// the offline verifier, the server and the tally command all use it, so the
+// three can never disagree on what a log means.
+package verify
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"tinnhiem/audit"
+	"tinnhiem/tally"
+)
+
+// phase is where a replayed session is in its life.
+type phase int
+
+const (
+	phaseNew     phase = iota // before SessionCreated
+	phaseDraft                // preparing
+	phaseOpen                 // voting
+	phaseSealing              // Ballot entries after SessionClosed
+	phaseUsed                 // TokensUsed entries after BallotsSealed
+	phaseClosed               // sealed, not tallied
+	phaseTallied              // tally logged
+)
+
+// Replay is the state of a session rebuilt from its log alone.
+type Replay struct {
+	Session   audit.SessionCreatedData
+	Members   []audit.Person
+	Cadres    []audit.Person
+	Committee []string
+	Present   map[string]bool
+
+	Issued  map[audit.Hash]bool // every token hash issued, revoked included
+	Revoked map[audit.Hash]bool
+	Used    []audit.Hash // in log order, which is ascending
+	Ballots []audit.BallotData
+
+	Opened  *audit.SessionOpenedData
+	Closed  *audit.SessionClosedData
+	Tally   *tally.Result
+	Reports []audit.ReportDocument
+	Cosigns []audit.CosignatureData
+
+	OpenedSeq, ClosedSeq, SealedSeq, TallySeq uint64
+	Head                                      audit.Head
+
+	phase      phase
+	lastBallot audit.Hash
+	lastUsed   audit.Hash
+}
+
+// Sealed reports whether the log holds the sealed ballots and used cards.
+func (r *Replay) Sealed() bool { return r.phase >= phaseClosed }
+
+// ValidIssued returns the number of cards issued and not revoked: ballots
+// issued in DOMAIN.md's sense.
+func (r *Replay) ValidIssued() int { return len(r.Issued) - len(r.Revoked) }
+
+// TallyInput returns what the tally of this session counts: the sealed
+// ballots, the cadres in ballot order, the rule set and the roster size.
+func (r *Replay) TallyInput() tally.Input {
+	in := tally.Input{
+		Rules:   tally.Rules(r.Session.Rules),
+		Members: len(r.Members),
+		Issued:  r.ValidIssued(),
+		Ballots: make([]string, len(r.Ballots)),
+		Cadres:  make([]tally.Cadre, len(r.Cadres)),
+	}
+	for i, c := range r.Cadres {
+		in.Cadres[i] = tally.Cadre{ID: c.ID, Name: c.Name, Position: c.Position}
+	}
+	for i, b := range r.Ballots {
+		in.Ballots[i] = b.Marks
+	}
+	return in
+}
+
+// Count recounts the sealed ballots.
+func (r *Replay) Count() (tally.Result, error) {
+	if !r.Sealed() {
+		return tally.Result{}, errors.New("the ballots are not sealed yet: close the session first")
+	}
+	return tally.Count(r.TallyInput())
+}
+
+// ReplayLog replays entries, which must already form a verified chain (see
+// audit.VerifyChain), and returns the session's state. The first event that
+// breaks the rules of a vote is reported as an *audit.ChainError naming its
+// entry. A log may end at any point of a session's life: a log copied at
+// close is valid too.
+func ReplayLog(entries []audit.Entry) (*Replay, error) {
+	r := &Replay{Present: map[string]bool{}, Issued: map[audit.Hash]bool{}, Revoked: map[audit.Hash]bool{}}
+	for i := range entries {
+		e := &entries[i]
+		if err := r.apply(e); err != nil {
+			return r, &audit.ChainError{Seq: e.Seq, Err: err}
+		}
+		r.Head = audit.Head{Size: e.Seq, Hash: e.Hash}
+	}
+	if r.phase == phaseSealing {
+		return r, &audit.ChainError{Seq: r.Head.Size, Err: errors.New("the log ends while ballots are being sealed: BallotsSealed is missing")}
+	}
+	if r.phase == phaseUsed {
+		if err := r.endUsed(); err != nil {
+			return r, &audit.ChainError{Seq: r.Head.Size, Err: err}
+		}
+	}
+	return r, nil
+}
+
+func (r *Replay) apply(e *audit.Entry) error {
+	if r.phase == phaseNew {
+		if e.Type != audit.SessionCreated {
+			return fmt.Errorf("the log starts with %s, not SessionCreated", e.Type)
+		}
+		if err := strictDecode(e, &r.Session); err != nil {
+			return err
+		}
+		if r.Session.ID != e.Session {
+			return fmt.Errorf("SessionCreated names session %q in a log of session %q", r.Session.ID, e.Session)
+		}
+		if _, err := tally.ParseRules(r.Session.Rules); err != nil || r.Session.Rules == "" {
+			return fmt.Errorf("unknown rule set %q", r.Session.Rules)
+		}
+		r.phase = phaseDraft
+		return nil
+	}
+	if r.phase == phaseUsed && e.Type != audit.TokensUsed {
+		if err := r.endUsed(); err != nil {
+			return err
+		}
+	}
+	if !allowed[r.phase][e.Type] {
+		return fmt.Errorf("%s is not allowed %s", e.Type, phaseNames[r.phase])
+	}
+	return handlers[e.Type](r, e)
+}
+
+var phaseNames = map[phase]string{
+	phaseDraft:   "before the vote opens",
+	phaseOpen:    "while the vote is open",
+	phaseSealing: "while ballots are sealed (only Ballot and BallotsSealed may follow SessionClosed)",
+	phaseUsed:    "after BallotsSealed",
+	phaseClosed:  "after the vote closed",
+	phaseTallied: "after the tally",
+}
+
+var allowed = map[phase]map[audit.Type]bool{
+	phaseDraft: {audit.RosterSet: true, audit.CadresSet: true, audit.CommitteeSet: true, audit.CheckedIn: true,
+		audit.TokensIssued: true, audit.TokenRevoked: true, audit.SessionOpened: true},
+	phaseOpen:    {audit.CheckedIn: true, audit.TokenRevoked: true, audit.CommitteeSet: true, audit.SessionClosed: true},
+	phaseSealing: {audit.BallotSealed: true, audit.BallotsSealed: true},
+	phaseUsed:    {audit.TokensUsed: true, audit.CommitteeSet: true, audit.TallyComputed: true, audit.CosignatureAdded: true},
+	phaseClosed:  {audit.CommitteeSet: true, audit.TallyComputed: true, audit.CosignatureAdded: true},
+	phaseTallied: {audit.ReportIssued: true, audit.CosignatureAdded: true},
+}
+
+var handlers map[audit.Type]func(*Replay, *audit.Entry) error
+
+func init() {
+	handlers = map[audit.Type]func(*Replay, *audit.Entry) error{
+		audit.RosterSet:        (*Replay).rosterSet,
+		audit.CadresSet:        (*Replay).cadresSet,
+		audit.CommitteeSet:     (*Replay).committeeSet,
+		audit.CheckedIn:        (*Replay).checkedIn,
+		audit.TokensIssued:     (*Replay).tokensIssued,
+		audit.TokenRevoked:     (*Replay).tokenRevoked,
+		audit.SessionOpened:    (*Replay).sessionOpened,
+		audit.SessionClosed:    (*Replay).sessionClosed,
+		audit.BallotSealed:     (*Replay).ballot,
+		audit.BallotsSealed:    (*Replay).ballotsSealed,
+		audit.TokensUsed:       (*Replay).tokensUsed,
+		audit.TallyComputed:    (*Replay).tallyComputed,
+		audit.ReportIssued:     (*Replay).reportIssued,
+		audit.CosignatureAdded: (*Replay).cosignatureAdded,
+	}
+}
+
+// strictDecode decodes an entry's data, refusing unknown fields so that
+// nothing in a log goes unread.
+func strictDecode(e *audit.Entry, v any) error {
+	if err := decodeStrict(e.Data, v); err != nil {
+		return fmt.Errorf("malformed %s data: %w", e.Type, err)
+	}
+	return nil
+}
+
+func compareHash(a, b audit.Hash) int { return bytes.Compare(a[:], b[:]) }
+
+func personKey(p audit.Person) string { return p.Name + "\x00" + p.Position }
+
+func nonEmpty(s string) bool { return strings.TrimSpace(s) != "" }
+
+// CheckTally reports whether the logged tally is exactly what the sealed
+// ballots count to. It is an error to ask before a tally was logged.
+func (r *Replay) CheckTally() error {
+	if r.Tally == nil {
+		return errors.New("no tally was logged")
+	}
+	want, err := r.Count()
+	if err != nil {
+		return fmt.Errorf("failed to recount the sealed ballots: %w", err)
+	}
+	if !tally.Equal(*r.Tally, want) {
+		return &audit.ChainError{Seq: r.TallySeq, Err: errors.New("the logged tally differs from the recount of the sealed ballots")}
+	}
+	return nil
+}

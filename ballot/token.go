@@ -70,4 +70,3 @@ func FormatCode(token string) string {
 func VoteURL(baseURL, token string) string {
 	return strings.ToUpper(strings.TrimRight(baseURL, "/")) + "/V/" + token
 }
-

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"tinnhiem/ballot"
+)
+
+//go:embed demodata/members.csv demodata/cadres.csv
+var demoData embed.FS
+
+// cmdDemo prepares a complete demo session in a local SQLite file — roster,
+// cadres, attendance, printed cards — opens it and serves it, printing what
+// an organiser would do and the voting URLs, so that a newcomer sees a vote
+// within a minute of "make run".
+func cmdDemo(e *env, args []string) error {
+	f := newFlags("demo", false, false)
+	addr := f.String("addr", "127.0.0.1:8080", "`ADDRESS` to listen on")
+	dir := f.String("dir", "tinnhiem-demo", "`DIR` for the demo database, key and cards")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if err := requireNoArgs(pos); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		return fmt.Errorf("failed to create %s: %w", *dir, err)
+	}
+	db := filepath.Join(*dir, "demo.db")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(db + suffix); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("failed to start a fresh demo: %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return withHint(fmt.Errorf("failed to listen on %s: %w", *addr, err), "is another server using this port? try: tinnhiem demo --addr 127.0.0.1:8081")
+	}
+	base := "http://" + ln.Addr().String()
+	ff := newFlags("demo", true, false)
+	*ff.db = db
+	svc, closeStore, err := openService(ff)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer closeStore()
+	sess, err := prepareDemo(e, svc, *dir, base)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nMở trang bỏ phiếu của từng thẻ / open a card's ballot page:\n")
+	for _, u := range demoURLs {
+		fmt.Fprintf(e.stdout, "  %s\n", u)
+	}
+	fmt.Fprintf(e.stdout, "\nNhập mã thủ công / manual code entry: %s/nhap-ma\n", base)
+	fmt.Fprintf(e.stdout, "Đóng phiên / close the vote (another terminal): tinnhiem session close --db %s --session %s\n", db, sess.ID)
+	fmt.Fprintf(e.stdout, "Nhật ký / audit log: tinnhiem log show --db %s --session %s\n", db, sess.ID)
+	fmt.Fprintf(e.stdout, "Ctrl+C để dừng / to stop.\n\n")
+	return serve(e, svc, ln, base)
+}
+
+// demoURLs holds the demo's voting URLs between preparing and printing; the
+// demo's codes are meant to be seen, unlike a real session's.
+var demoURLs []string
+
+func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session, error) {
+	actor := cliActor()
+	step := func(format string, args ...any) { fmt.Fprintf(e.stdout, "✓ "+format+"\n", args...) }
+	sess, err := svc.CreateSession(e.ctx, actor, ballot.NewSession{
+		Title: "Hội nghị lấy phiếu tín nhiệm (thử nghiệm)",
+		Body:  "Ban Chấp hành Đảng bộ Khối các cơ quan",
+		Date:  time.Now().Format(time.DateOnly),
+		Place: "Hội trường tầng 3",
+		Rules: ballot.QD96,
+	})
+	if err != nil {
+		return nil, err
+	}
+	step("tạo phiên / session created: %s — %s (quy định qd96)", sess.ID, sess.Title)
+	raw, _ := demoData.ReadFile("demodata/members.csv")
+	members, err := ballot.ParseRoster(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	if err := svc.ImportRoster(e.ctx, actor, sess.ID, members); err != nil {
+		return nil, err
+	}
+	step("nhập danh sách triệu tập / roster imported: %d", len(members))
+	raw, _ = demoData.ReadFile("demodata/cadres.csv")
+	cadres, err := ballot.ParseCadres(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	if err := svc.ImportCadres(e.ctx, actor, sess.ID, cadres); err != nil {
+		return nil, err
+	}
+	step("nhập người được lấy phiếu / cadres imported: %d", len(cadres))
+	if err := svc.SetCommittee(e.ctx, actor, sess.ID, []string{members[4].Name, members[5].Name, members[6].Name}); err != nil {
+		return nil, err
+	}
+	step("Ban kiểm phiếu / counting committee: %s, %s, %s", members[4].Name, members[5].Name, members[6].Name)
+	a, err := svc.CheckIn(e.ctx, actor, sess.ID, nil, true)
+	if err != nil {
+		return nil, err
+	}
+	step("điểm danh / checked in: %d/%d có mặt / present", a.Present, a.Summoned)
+	out := filepath.Join(dir, "cards.pdf")
+	var tokens []string
+	err = svc.IssueTokens(e.ctx, actor, sess.ID, len(members), func(ts []string) error {
+		tokens = ts
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := writeDemoCards(sess, tokens, base, out); err != nil {
+		return nil, err
+	}
+	demoURLs = demoURLs[:0]
+	for _, t := range tokens {
+		demoURLs = append(demoURLs, ballot.VoteURL(base, t))
+	}
+	step("phát hành thẻ / cards issued: %d → %s", len(tokens), out)
+	if err := svc.Open(e.ctx, actor, sess.ID, false, ""); err != nil {
+		return nil, err
+	}
+	step("mở phiên bỏ phiếu / vote opened")
+	return sess, nil
+}

@@ -1,0 +1,144 @@
+// Command tinnhiem runs confidence votes: it serves the voters' ballot pages
+// and gives organisers the commands that prepare, open, close and count a
+// vote session, all against one SQLite file.
+//
+// Run "tinnhiem help" for the commands; README.md shows a whole vote.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"tinnhiem/ballot"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// usageError marks a mistake in how the command was called; it exits 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// hintError carries a hint printed after the error.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string { return e.err.Error() }
+func (e *hintError) Unwrap() error { return e.err }
+
+func withHint(err error, hint string) error { return &hintError{err: err, hint: hint} }
+
+// env is what a command reads and writes besides its arguments.
+type env struct {
+	ctx    context.Context
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+type command struct {
+	name  string
+	usage string
+	run   func(e *env, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"keygen", "keygen --key FILE", cmdKeygen},
+		{"session create", "session create --db FILE --title T --body B --date YYYY-MM-DD --place P [--rules qd96|nq96|nq85]", cmdSessionCreate},
+		{"session list", "session list --db FILE", cmdSessionList},
+		{"session show", "session show --db FILE --session ID", cmdSessionShow},
+		{"session committee", "session committee --db FILE --session ID --member \"Full Name\" …", cmdSessionCommittee},
+		{"session open", "session open --db FILE --session ID [--override-quorum --reason TEXT]", cmdSessionOpen},
+		{"session close", "session close --db FILE --session ID", cmdSessionClose},
+		{"roster import", "roster import --db FILE --session ID FILE.csv", cmdRosterImport},
+		{"cadres import", "cadres import --db FILE --session ID FILE.csv", cmdCadresImport},
+		{"checkin", "checkin --db FILE --session ID (--all | --member \"Full Name\" …)", cmdCheckin},
+		{"tokens issue", "tokens issue --db FILE --session ID --count N --out cards.pdf [--base-url URL]", cmdTokensIssue},
+		{"tokens revoke", "tokens revoke --db FILE --session ID [--reason TEXT] CODE", cmdTokensRevoke},
+		{"log show", "log show --db FILE --session ID", cmdLogShow},
+		{"log verify", "log verify --db FILE", cmdLogVerify},
+		{"serve", "serve --db FILE --addr 127.0.0.1:8080 [--base-url URL] [--key FILE]", cmdServe},
+		{"demo", "demo [--addr ADDR] [--dir DIR]", cmdDemo},
+	}
+}
+
+// Main runs the tinnhiem command line with args (without the program name)
+// and returns the exit status: 0 on success, 1 on an error, 2 on a usage
+// error. End-to-end tests call it directly.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		printUsage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, rest := lookup(args)
+	if cmd == nil {
+		fmt.Fprintf(stderr, "tinnhiem: error: unknown command %q\n", args[0])
+		fmt.Fprintf(stderr, "tinnhiem: hint: run \"tinnhiem help\" for the list of commands\n")
+		return 2
+	}
+	err := cmd.run(e, rest)
+	if err == nil {
+		return 0
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "tinnhiem: error: %s\n", ue.msg)
+		fmt.Fprintf(stderr, "tinnhiem: hint: usage: tinnhiem %s\n", cmd.usage)
+		return 2
+	}
+	fmt.Fprintf(stderr, "tinnhiem: error: %v\n", err)
+	var he *hintError
+	var be *ballot.Error
+	switch {
+	case errors.As(err, &he):
+		fmt.Fprintf(stderr, "tinnhiem: hint: %s\n", he.hint)
+	case errors.As(err, &be) && be.Hint != "":
+		fmt.Fprintf(stderr, "tinnhiem: hint: %s\n", be.Hint)
+	}
+	return 1
+}
+
+func lookup(args []string) (*command, []string) {
+	for i := range commands {
+		c := &commands[i]
+		if len(args) >= 2 && c.name == args[0]+" "+args[1] {
+			return c, args[2:]
+		}
+	}
+	for i := range commands {
+		if commands[i].name == args[0] {
+			return &commands[i], args[1:]
+		}
+	}
+	return nil, nil
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "tinnhiem — lấy phiếu tín nhiệm bằng thẻ QR dùng một lần / confidence votes with one-time QR cards")
+	fmt.Fprintln(w, "\nUsage:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  tinnhiem %s\n", c.usage)
+	}
+	fmt.Fprintln(w, "\nEvery command that takes --db also takes --key FILE (default: the .key file beside the database).")
+}

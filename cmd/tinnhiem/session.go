@@ -1,0 +1,234 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"tinnhiem/ballot"
+)
+
+// withSession parses a command's flags, opens the service and runs fn.
+func withService(f *flags, args []string, fn func(svc *ballot.Service, pos []string) error) error {
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	svc, closeStore, err := openService(f)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	return fn(svc, pos)
+}
+
+func cmdSessionCreate(e *env, args []string) error {
+	f := newFlags("session create", true, false)
+	title := f.String("title", "", "meeting title")
+	body := f.String("body", "", "the body holding the vote")
+	date := f.String("date", "", "date YYYY-MM-DD")
+	place := f.String("place", "", "place")
+	rules := f.String("rules", "qd96", "rule set: qd96, nq96 or nq85")
+	org := f.String("org", "", "organisation")
+	return withService(f, args, func(svc *ballot.Service, pos []string) error {
+		if err := requireNoArgs(pos); err != nil {
+			return err
+		}
+		sess, err := svc.CreateSession(e.ctx, cliActor(), ballot.NewSession{
+			Org: *org, Title: *title, Body: *body, Date: *date, Place: *place, Rules: ballot.Rules(*rules),
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, sess.ID)
+		return nil
+	})
+}
+
+func cmdSessionList(e *env, args []string) error {
+	f := newFlags("session list", true, false)
+	return withService(f, args, func(svc *ballot.Service, pos []string) error {
+		if err := requireNoArgs(pos); err != nil {
+			return err
+		}
+		list, err := svc.Sessions(e.ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tNGÀY/DATE\tTRẠNG THÁI/STATE\tQUY ĐỊNH/RULES\tTÊN/TITLE")
+		for _, s := range list {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.ID, s.Date, s.State, s.Rules, s.Title)
+		}
+		return w.Flush()
+	})
+}
+
+func cmdSessionShow(e *env, args []string) error {
+	f := newFlags("session show", true, true)
+	return withService(f, args, func(svc *ballot.Service, pos []string) error {
+		if err := requireNoArgs(pos); err != nil {
+			return err
+		}
+		s, err := svc.Session(e.ctx, *f.session)
+		if err != nil {
+			return err
+		}
+		a, err := svc.Attendance(e.ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		c, err := svc.Turnout(e.ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		cadres, err := svc.Cadres(e.ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		quorum := "không đủ / not met"
+		if a.QuorumMet() {
+			quorum = "đủ / met"
+		}
+		fmt.Fprintf(e.stdout, "%s — %s\n%s\n%s, %s\n", s.ID, s.Title, s.Body, s.Place, s.Date)
+		fmt.Fprintf(e.stdout, "trạng thái / state: %s (%s)\nquy định / rules: %s\n", s.State.Vietnamese(), s.State, s.Rules)
+		fmt.Fprintf(e.stdout, "triệu tập / summoned: %d, có mặt / present: %d, 2/3: %s\n", a.Summoned, a.Present, quorum)
+		fmt.Fprintf(e.stdout, "thẻ / cards: %d phát hành / issued, %d đã dùng / used, %d thu hồi / revoked, %d còn lại / remaining\n",
+			c.Issued, c.Used, c.Revoked, c.Remaining())
+		fmt.Fprintf(e.stdout, "người được lấy phiếu / cadres: %d\n", len(cadres))
+		for i, cd := range cadres {
+			fmt.Fprintf(e.stdout, "  %d. %s — %s\n", i+1, cd.Name, cd.Position)
+		}
+		if len(s.Committee) > 0 {
+			fmt.Fprintf(e.stdout, "Ban kiểm phiếu / counting committee: %v\n", s.Committee)
+		}
+		return nil
+	})
+}
+
+func cmdSessionCommittee(e *env, args []string) error {
+	f := newFlags("session committee", true, true)
+	var members stringList
+	f.Var(&members, "member", "full name of a committee member (repeat)")
+	return withService(f, args, func(svc *ballot.Service, pos []string) error {
+		if err := requireNoArgs(pos); err != nil {
+			return err
+		}
+		if len(members) == 0 {
+			return usagef("name the committee with --member \"Full Name\" (repeat for each member)")
+		}
+		if err := svc.SetCommittee(e.ctx, cliActor(), *f.session, members); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Ban kiểm phiếu / counting committee: %s\n", plural(len(members), "member", "members"))
+		return nil
+	})
+}
+
+func cmdSessionOpen(e *env, args []string) error {
+	f := newFlags("session open", true, true)
+	override := f.Bool("override-quorum", false, "open although fewer than 2/3 are present")
+	reason := f.String("reason", "", "why the quorum is overridden (logged)")
+	return withService(f, args, func(svc *ballot.Service, pos []string) error {
+		if err := requireNoArgs(pos); err != nil {
+			return err
+		}
+		if *override && *reason == "" {
+			return usagef("--override-quorum needs --reason TEXT, which is written to the audit log")
+		}
+		if err := svc.Open(e.ctx, cliActor(), *f.session, *override, *reason); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Đã mở phiên bỏ phiếu / the vote is open: %s\n", *f.session)
+		return nil
+	})
+}
+
+func cmdSessionClose(e *env, args []string) error {
+	f := newFlags("session close", true, true)
+	return withService(f, args, func(svc *ballot.Service, pos []string) error {
+		if err := requireNoArgs(pos); err != nil {
+			return err
+		}
+		if err := svc.Close(e.ctx, cliActor(), *f.session); err != nil {
+			return err
+		}
+		c, err := svc.Turnout(e.ctx, *f.session)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Đã đóng phiên bỏ phiếu / the vote is closed: %d phiếu thu về / ballots collected of %d phát ra / issued\n",
+			c.Used, c.Valid())
+		return nil
+	})
+}
+
+func importCSV(e *env, args []string, name string, apply func(svc *ballot.Service, session string, file *os.File) (int, error)) error {
+	f := newFlags(name, true, true)
+	return withService(f, args, func(svc *ballot.Service, pos []string) error {
+		if len(pos) != 1 {
+			return usagef("give exactly one CSV file")
+		}
+		file, err := os.Open(pos[0])
+		if err != nil {
+			return fmt.Errorf("failed to open %s: %w", pos[0], err)
+		}
+		defer file.Close()
+		n, err := apply(svc, *f.session, file)
+		if err != nil {
+			var be *ballot.Error
+			if errors.As(err, &be) && be.Code == ballot.EInvalid {
+				return fmt.Errorf("%s: %w (nothing was imported)", pos[0], err)
+			}
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Đã nhập / imported %d\n", n)
+		return nil
+	})
+}
+
+func cmdRosterImport(e *env, args []string) error {
+	return importCSV(e, args, "roster import", func(svc *ballot.Service, id string, file *os.File) (int, error) {
+		ms, err := ballot.ParseRoster(file)
+		if err != nil {
+			return 0, err
+		}
+		return len(ms), svc.ImportRoster(e.ctx, cliActor(), id, ms)
+	})
+}
+
+func cmdCadresImport(e *env, args []string) error {
+	return importCSV(e, args, "cadres import", func(svc *ballot.Service, id string, file *os.File) (int, error) {
+		cs, err := ballot.ParseCadres(file)
+		if err != nil {
+			return 0, err
+		}
+		return len(cs), svc.ImportCadres(e.ctx, cliActor(), id, cs)
+	})
+}
+
+func cmdCheckin(e *env, args []string) error {
+	f := newFlags("checkin", true, true)
+	all := f.Bool("all", false, "check in every member of the roster")
+	var members stringList
+	f.Var(&members, "member", "full name of a member present (repeat)")
+	return withService(f, args, func(svc *ballot.Service, pos []string) error {
+		if err := requireNoArgs(pos); err != nil {
+			return err
+		}
+		if *all == (len(members) > 0) {
+			return usagef("give either --all or one or more --member \"Full Name\"")
+		}
+		a, err := svc.CheckIn(e.ctx, cliActor(), *f.session, members, *all)
+		if err != nil {
+			return err
+		}
+		quorum := "không đủ số lượng tối thiểu / quorum not met"
+		if a.QuorumMet() {
+			quorum = "đủ số lượng tối thiểu / quorum met"
+		}
+		fmt.Fprintf(e.stdout, "có mặt / present: %d/%d — %s (2/3)\n", a.Present, a.Summoned, quorum)
+		return nil
+	})
+}

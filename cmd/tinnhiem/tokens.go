@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"tinnhiem/ballot"
+	"tinnhiem/tally/report"
+)
+
+func cmdTokensIssue(e *env, args []string) error {
+	f := newFlags("tokens issue", true, true)
+	count := f.Int("count", 0, "number of cards")
+	out := f.String("out", "", "cards PDF `FILE` to write")
+	baseURL := f.String("base-url", "http://127.0.0.1:8080", "public URL of the server, printed in the QR codes")
+	return withService(f, args, func(svc *ballot.Service, pos []string) error {
+		if err := requireNoArgs(pos); err != nil {
+			return err
+		}
+		if *count < 1 {
+			return usagef("--count N is required (the number of cards to print)")
+		}
+		if *out == "" {
+			return usagef("--out cards.pdf is required")
+		}
+		sess, err := svc.Session(e.ctx, *f.session)
+		if err != nil {
+			return err
+		}
+		n, err := issueCards(e, svc, sess, *count, *baseURL, *out)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Đã phát hành %d thẻ / issued %d cards: %s\n", n, n, *out)
+		fmt.Fprintf(e.stdout, "Thẻ chỉ có trong tệp này: hãy in rồi xóa tệp / the codes exist only in this file: print it, then delete it\n")
+		return nil
+	})
+}
+
+// issueCards issues n cards and writes their PDF to out. The PDF is written
+// to a temporary file inside the issuing transaction and renamed into place
+// only once the cards are recorded, so a failure leaves neither a PDF of
+// unrecorded cards nor recorded cards without a PDF. The file is 0600: it
+// holds the only copy of the codes.
+func issueCards(e *env, svc *ballot.Service, sess *ballot.Session, n int, baseURL, out string) (int, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".cards-*.pdf")
+	if err != nil {
+		return 0, fmt.Errorf("failed to create %s: %w", out, err)
+	}
+	defer os.Remove(tmp.Name())
+	err = svc.IssueTokens(e.ctx, cliActor(), sess.ID, n, func(tokens []string) error {
+		if err := renderCards(tmp, sess, tokens, baseURL); err != nil {
+			return err
+		}
+		if err := tmp.Sync(); err != nil {
+			return fmt.Errorf("failed to write %s: %w", out, err)
+		}
+		return tmp.Close()
+	})
+	if err != nil {
+		tmp.Close()
+		return 0, err
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return 0, withHint(fmt.Errorf("the cards were issued but their PDF could not be moved into place: %w", err),
+			"revoke nothing yet: the PDF of these cards is lost, so issue new cards and revoke none; the unprinted ones can never be used")
+	}
+	return n, nil
+}
+
+// renderCards writes the cards PDF of tokens, each card's QR code holding
+// its voting URL under baseURL.
+func renderCards(w io.Writer, sess *ballot.Session, tokens []string, baseURL string) error {
+	cards := make([]report.Card, len(tokens))
+	for i, t := range tokens {
+		cards[i] = report.Card{URL: ballot.VoteURL(baseURL, t), Code: ballot.FormatCode(t)}
+	}
+	sheet := report.CardSheet{Title: sess.Title, Body: sess.Body, Date: sess.Date, Place: sess.Place,
+		ManualURL: trimURL(baseURL) + "/nhap-ma"}
+	return report.WriteCards(w, sheet, cards)
+}
+
+// writeDemoCards writes the demo's cards PDF. The demo's cards are printed
+// after they are issued because its codes are shown on the console anyway.
+func writeDemoCards(sess *ballot.Session, tokens []string, baseURL, out string) error {
+	var buf bytes.Buffer
+	if err := renderCards(&buf, sess, tokens, baseURL); err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("failed to write %s: %w", out, err)
+	}
+	return nil
+}
+
+func trimURL(u string) string {
+	for len(u) > 0 && u[len(u)-1] == '/' {
+		u = u[:len(u)-1]
+	}
+	return u
+}
+
+func cmdTokensRevoke(e *env, args []string) error {
+	f := newFlags("tokens revoke", true, true)
+	reason := f.String("reason", "", "why the card is withdrawn (logged)")
+	return withService(f, args, func(svc *ballot.Service, pos []string) error {
+		if len(pos) != 1 {
+			return usagef("give the card code to revoke")
+		}
+		if err := svc.RevokeToken(e.ctx, cliActor(), *f.session, pos[0], *reason); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "Đã thu hồi thẻ / card revoked")
+		return nil
+	})
+}

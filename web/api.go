@@ -1,0 +1,232 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"tinnhiem/ballot"
+)
+
+// ballotRequest asks for the ballot a card votes on.
+type ballotRequest struct {
+	Token string `json:"token"`
+}
+
+// castRequest is one voter's ballot. Each choice is a JSON string (one
+// mark) or an array of level codes: the page only ever sends strings, and
+// an array is how a forged multi-mark submission arrives, to be recorded
+// as an invalid line rather than corrected.
+type castRequest struct {
+	Token   string                     `json:"token"`
+	Choices map[string]json.RawMessage `json:"choices"`
+}
+
+type sessionJSON struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Body  string `json:"body"`
+	Date  string `json:"date"`
+	Place string `json:"place"`
+}
+
+type cadreJSON struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Position string `json:"position"`
+}
+
+type levelJSON struct {
+	Code    ballot.Level `json:"code"`
+	Label   string       `json:"label"`
+	LabelEN string       `json:"label_en"`
+}
+
+type formResponse struct {
+	Session sessionJSON `json:"session"`
+	Cadres  []cadreJSON `json:"cadres"`
+	Levels  []levelJSON `json:"levels"`
+}
+
+type castResponse struct {
+	Receipt string `json:"receipt"`
+}
+
+// handleBallot returns the ballot for a card, or why the card cannot vote.
+// It changes nothing, so a voter may reload the page freely.
+func (s *Server) handleBallot(w http.ResponseWriter, r *http.Request) {
+	var req ballotRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if req.Token == "" {
+		s.fail(w, r, errBadRequest)
+		return
+	}
+	form, err := s.svc.Form(r.Context(), req.Token)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sess := form.Session
+	resp := formResponse{
+		Session: sessionJSON{ID: sess.ID, Title: sess.Title, Body: sess.Body, Date: sess.Date, Place: sess.Place},
+		Cadres:  make([]cadreJSON, len(form.Cadres)),
+		Levels:  make([]levelJSON, len(ballot.Levels)),
+	}
+	for i, c := range form.Cadres {
+		resp.Cadres[i] = cadreJSON{ID: c.ID, Name: c.Name, Position: c.Position}
+	}
+	for i, l := range ballot.Levels {
+		resp.Levels[i] = levelJSON{Code: l, Label: l.Vietnamese(), LabelEN: l.English()}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// handleCast records one ballot and answers with the receipt. Whether the
+// token may vote, and that it votes once, is decided by ballot.Service in
+// one transaction; this handler only translates JSON.
+func (s *Server) handleCast(w http.ResponseWriter, r *http.Request) {
+	var req castRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if req.Token == "" || req.Choices == nil {
+		s.fail(w, r, errBadRequest)
+		return
+	}
+	choices, err := parseChoices(req.Choices)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	receipt, err := s.svc.Cast(r.Context(), req.Token, choices)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, castResponse{Receipt: receipt})
+}
+
+// parseChoices turns each choice into the levels marked. A string is one
+// mark and an array of strings is that many marks ([] is none); anything
+// else is refused, since only a broken or hostile client sends it. Level
+// codes are checked by the domain, which knows the ballot.
+func parseChoices(raw map[string]json.RawMessage) (map[string][]ballot.Level, error) {
+	out := make(map[string][]ballot.Level, len(raw))
+	for id, v := range raw {
+		v = bytes.TrimSpace(v)
+		if len(v) == 0 {
+			return nil, errBadRequest
+		}
+		switch v[0] {
+		case '"':
+			var code string
+			if err := json.Unmarshal(v, &code); err != nil {
+				return nil, errBadRequest
+			}
+			out[id] = []ballot.Level{ballot.Level(code)}
+		case '[':
+			var items []json.RawMessage
+			if err := json.Unmarshal(v, &items); err != nil {
+				return nil, errBadRequest
+			}
+			levels := make([]ballot.Level, 0, len(items))
+			for _, it := range items {
+				var code string
+				if len(it) == 0 || it[0] != '"' || json.Unmarshal(it, &code) != nil {
+					return nil, errBadRequest
+				}
+				levels = append(levels, ballot.Level(code))
+			}
+			out[id] = levels
+		default:
+			return nil, errBadRequest
+		}
+	}
+	return out, nil
+}
+
+// decodeJSON reads exactly one JSON object into v. Unknown fields, trailing
+// data and repeated member names are refused: a repeated cadre would
+// otherwise be silently resolved to its last mark, which DOMAIN.md forbids
+// ("never silently fixed").
+func decodeJSON(r *http.Request, v any) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return errTooLarge
+		}
+		return errBadRequest
+	}
+	if err := checkUniqueNames(body); err != nil {
+		return errBadRequest
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errBadRequest
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errBadRequest
+	}
+	return nil
+}
+
+// checkUniqueNames reports an error if any JSON object in data repeats a
+// member name, or if data is not JSON at all; encoding/json would keep the
+// last value without a word.
+func checkUniqueNames(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	// One frame per open object or array; objects remember their names and
+	// whether the next string token is a name.
+	type frame struct {
+		names    map[string]bool
+		wantName bool
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			if len(stack) > 0 {
+				return io.ErrUnexpectedEOF
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.names != nil && top.wantName {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			name := tok.(string) // the decoder only yields strings in name position
+			if top.names[name] {
+				return errors.New("repeated member name")
+			}
+			top.names[name] = true
+			top.wantName = false
+			continue
+		}
+		if top != nil && top.names != nil {
+			top.wantName = true // this token is a value; a name follows
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{names: map[string]bool{}, wantName: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+	}
+}

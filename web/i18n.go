@@ -1,0 +1,111 @@
+package web
+
+// text is one sentence or label in both languages of the interface.
+// Vietnamese comes first everywhere: it is the default, and the terms follow
+// the glossary of DOMAIN.md.
+type text struct{ vi, en string }
+
+// texts is the one catalogue of the interface. Pages are rendered in
+// Vietnamese from it and carry all of it to the browser (see catalog), so
+// the language switch works without another request; API errors take their
+// sentences from the "error." keys. Placeholders in braces ({n}) are filled
+// in by the page's script.
+var texts = map[string]text{
+	"app.name":         {"Lấy phiếu tín nhiệm", "Confidence vote"},
+	"lang.switch":      {"English", "Tiếng Việt"},
+	"lang.switch.aria": {"Chuyển sang tiếng Anh", "Switch to Vietnamese"},
+	"noscript":         {"Trang này cần JavaScript để bỏ phiếu. Hãy bật JavaScript hoặc dùng trình duyệt khác trên điện thoại.", "This page needs JavaScript to vote. Turn JavaScript on or use another browser on your phone."},
+
+	"voter.title":   {"Phiếu tín nhiệm", "Ballot"},
+	"voter.loading": {"Đang tải phiếu…", "Loading the ballot…"},
+
+	"code.heading": {"Nhập mã phiếu", "Enter the card code"},
+	"code.help": {"Mã phiếu gồm 32 chữ cái và chữ số, in dưới mã QR trên thẻ bỏ phiếu. Không phân biệt chữ hoa, chữ thường; dấu gạch ngang và khoảng trắng không quan trọng.",
+		"The card code is the 32 letters and digits printed under the QR code on your voting card. Upper or lower case, dashes and spaces do not matter."},
+	"code.label":  {"Mã phiếu", "Card code"},
+	"code.submit": {"Mở phiếu", "Open the ballot"},
+	"code.invalid": {"Mã phiếu phải gồm đúng 32 ký tự: chữ cái A–Z và chữ số 2–7. Hãy kiểm tra lại mã in trên thẻ bỏ phiếu.",
+		"A card code has exactly 32 characters: letters A–Z and digits 2–7. Check the code printed on your voting card."},
+
+	"entry.title": {"Mã phiếu (nhập tay)", "Card code (manual entry)"},
+	"entry.intro": {"Nếu điện thoại không quét được mã QR, hãy nhập mã phiếu in trên thẻ bỏ phiếu.",
+		"If your phone cannot scan the QR code, type the card code printed on your voting card."},
+	"entry.address": {"Địa chỉ trang bỏ phiếu:", "Address of the voting page:"},
+	"entry.private": {"Mã phiếu chỉ được giữ trên điện thoại của bạn và được xoá sau khi gửi phiếu.",
+		"The card code stays on your phone only and is erased once the ballot is sent."},
+
+	"ballot.date":  {"Ngày", "Date"},
+	"ballot.place": {"Địa điểm", "Place"},
+	"ballot.intro": {"Với mỗi người được lấy phiếu tín nhiệm, hãy chọn một trong ba mức. Dòng để trống được tính là phiếu không hợp lệ đối với người đó.",
+		"For each cadre being rated, choose one of the three levels. A line left blank counts as an invalid ballot for that cadre."},
+	"ballot.clear":    {"Bỏ chọn", "Clear"},
+	"ballot.progress": {"Đã chọn mức cho {done}/{total} người.", "Marked {done} of {total}."},
+	"ballot.submit":   {"Gửi phiếu", "Submit ballot"},
+	"ballot.sending":  {"Đang gửi phiếu…", "Sending the ballot…"},
+
+	"confirm.unmarked.title": {"Còn người chưa được chọn mức", "Some lines are not marked"},
+	"confirm.unmarked.text": {"Bạn chưa chọn mức cho {n} người. Dòng để trống được tính là phiếu không hợp lệ đối với người đó; phiếu của bạn vẫn được tính cho những người khác. Bạn vẫn muốn gửi?",
+		"You have not chosen a level for {n} of the cadres. A line left blank counts as an invalid ballot for that cadre; your ballot still counts for the others. Send anyway?"},
+	"confirm.unmarked.yes": {"Vẫn gửi", "Send anyway"},
+	"confirm.unmarked.no":  {"Quay lại chọn tiếp", "Go back and mark"},
+	"confirm.final.title":  {"Gửi phiếu?", "Submit the ballot?"},
+	"confirm.final.text": {"Sau khi gửi, phiếu không thể sửa đổi hay gửi lại. Hãy kiểm tra lựa chọn của bạn trước khi gửi.",
+		"Once sent, a ballot cannot be changed or sent again. Check your choices before sending."},
+	"confirm.final.yes": {"Gửi phiếu", "Submit ballot"},
+	"confirm.final.no":  {"Quay lại", "Go back"},
+
+	"receipt.heading": {"Phiếu của bạn đã được ghi nhận", "Your ballot was recorded"},
+	"receipt.label":   {"Mã xác nhận", "Receipt"},
+	"receipt.keep":    {"Hãy chép lại hoặc chụp lại mã xác nhận này.", "Write this receipt down or take a picture of it."},
+	"receipt.check": {"Sau khi đóng phiên bỏ phiếu, Ban kiểm phiếu công bố Hồ sơ kiểm tra. Mã xác nhận của bạn phải có trong hồ sơ; bất kỳ ai có hồ sơ đều kiểm tra được bằng lệnh:",
+		"After the vote is closed, the counting committee publishes the verification bundle. Your receipt must appear in it; anyone with the bundle can check with:"},
+	"receipt.bundle": {"trong đó BUNDLE là Hồ sơ kiểm tra đã công bố.", "where BUNDLE is the published verification bundle."},
+	"receipt.proves": {"Mã xác nhận chỉ chứng minh thẻ của bạn đã được dùng và phiếu đã được tính, không cho biết bạn đã chọn mức nào. Không ai có thể dùng nó để biết, hay buộc bạn chứng minh, nội dung phiếu của bạn.",
+		"The receipt proves only that your card was used and your ballot counted, not how you voted. Nobody can use it to learn your choices or to make you prove them."},
+	"receipt.close": {"Bạn có thể đóng trang này.", "You may close this page."},
+
+	"error.heading":    {"Chưa thể tiếp tục", "Cannot continue"},
+	"error.retry":      {"Thử lại", "Try again"},
+	"error.other_code": {"Nhập mã phiếu khác", "Enter another card code"},
+	"error.network": {"Không kết nối được với máy chủ. Hãy kiểm tra điện thoại đang dùng mạng Wi-Fi của hội nghị rồi thử lại.",
+		"Cannot reach the server. Check that your phone is on the meeting's Wi-Fi, then try again."},
+
+	"error.token_unknown": {"Không tìm thấy thẻ bỏ phiếu có mã này. Hãy quét lại mã QR hoặc nhập lại mã phiếu; nếu vẫn không được, hãy liên hệ Ban kiểm phiếu.",
+		"No voting card with this code was issued. Scan the QR code again or re-enter the card code; if it still fails, contact the counting committee."},
+	"error.token_used": {"Thẻ này đã được dùng để bỏ phiếu. Nếu bạn chưa bỏ phiếu, hãy liên hệ Ban kiểm phiếu.",
+		"This card has already been used to vote. If you have not voted, contact the counting committee."},
+	"error.token_revoked": {"Thẻ này đã bị thu hồi nên không dùng được. Hãy liên hệ Ban kiểm phiếu để được cấp thẻ khác.",
+		"This card was revoked and cannot be used. Contact the counting committee for another card."},
+	"error.session_not_open": {"Phiên bỏ phiếu chưa mở. Hãy chờ Ban kiểm phiếu thông báo mở phiên rồi thử lại.",
+		"Voting has not opened yet. Wait until the counting committee announces the opening, then try again."},
+	"error.session_closed": {"Phiên bỏ phiếu đã đóng, không nhận thêm phiếu. Nếu bạn chưa bỏ phiếu, hãy báo Ban kiểm phiếu.",
+		"Voting is closed and no more ballots are accepted. If you have not voted, tell the counting committee."},
+	"error.unknown_cadre": {"Phiếu gửi lên có người không thuộc danh sách được lấy phiếu nên chưa được ghi nhận. Hãy tải lại trang và bỏ phiếu lại.",
+		"The ballot names someone who is not on the list of cadres being rated, so it was not recorded. Reload the page and vote again."},
+	"error.unknown_level": {"Phiếu gửi lên có mức tín nhiệm không hợp lệ nên chưa được ghi nhận. Hãy tải lại trang và chọn một trong ba mức.",
+		"The ballot holds a level that does not exist, so it was not recorded. Reload the page and choose one of the three levels."},
+	"error.bad_request": {"Yêu cầu gửi lên không đúng định dạng nên chưa được ghi nhận. Hãy tải lại trang và thử lại.",
+		"The request was malformed and was not recorded. Reload the page and try again."},
+	"error.body_too_large": {"Yêu cầu gửi lên quá lớn nên chưa được ghi nhận. Hãy tải lại trang và thử lại.",
+		"The request was too large and was not recorded. Reload the page and try again."},
+	"error.not_found": {"Không tìm thấy trang này. Hãy quét lại mã QR trên thẻ bỏ phiếu hoặc mở trang nhập mã phiếu.",
+		"This page does not exist. Scan the QR code on your voting card again or open the card code page."},
+	"error.method_not_allowed": {"Trang này không nhận loại yêu cầu đó. Hãy tải lại trang và thử lại.",
+		"This page does not accept that kind of request. Reload the page and try again."},
+	"error.conflict": {"Thao tác này mâu thuẫn với dữ liệu đã ghi. Hãy tải lại trang để xem tình trạng hiện tại.",
+		"This action conflicts with what is already recorded. Reload the page to see the current state."},
+	"error.locked": {"Phiên bỏ phiếu đang ở trạng thái không cho phép thao tác này. Hãy tải lại trang để xem tình trạng hiện tại.",
+		"The session's state does not allow this action. Reload the page to see the current state."},
+	"error.internal": {"Máy chủ gặp lỗi. Hãy thử lại sau ít phút; nếu vẫn lỗi, hãy liên hệ Ban kiểm phiếu.",
+		"The server ran into an error. Try again in a few minutes; if it persists, contact the counting committee."},
+}
+
+// catalog is texts as the pages' script reads it: {"vi": {key: text},
+// "en": {key: text}}. It is built once; the map is never written after.
+var catalog = func() map[string]map[string]string {
+	c := map[string]map[string]string{"vi": {}, "en": {}}
+	for k, t := range texts {
+		c["vi"][k], c["en"][k] = t.vi, t.en
+	}
+	return c
+}()

@@ -1,0 +1,126 @@
+// Package web serves tinnhiem over HTTP: the voter's pages and JSON API
+// today, the organiser's console later, all from one gorilla/mux router
+// wrapped in the same middleware.
+//
+// What the package guarantees, whatever the route:
+//
+//   - No token reaches a log line. The access log names the route template
+//     ("/V/{token}"), never the raw path or query; error details are logged
+//     only for 5xx responses and come from the domain's messages, which never
+//     hold a token. The voter page takes its token from the address in the
+//     browser and never echoes it back.
+//   - Every response carries a strict Content-Security-Policy (no inline
+//     script or style, no external origin), Referrer-Policy: no-referrer,
+//     Cache-Control: no-store, nosniff and DENY framing, so a token in a
+//     card's URL leaks neither through Referer headers nor through caches.
+//   - Errors reach people as a sentence in Vietnamese (and English) that says
+//     what to do next; the mapping from domain errors to status codes lives
+//     in one place, problems.go.
+//
+// Files, by concern: server.go (routes), middleware.go (headers, limits,
+// recovery, access log), api.go (JSON API), problems.go (error mapping),
+// pages.go (HTML pages and static files), i18n.go (the texts in both
+// languages), templates/ and static/ (embedded).
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"tinnhiem/ballot"
+
+	"github.com/gorilla/mux"
+)
+
+// Options configures a Server. The zero value is usable: no base URL and a
+// logger that discards everything.
+type Options struct {
+	// BaseURL is the public base URL printed on the cards, e.g.
+	// http://192.168.1.10:8080. The manual entry page shows it so that a
+	// voter who typed the address by hand can check it.
+	BaseURL string
+	// Logger receives one access line per request and the detail of
+	// internal errors. It never receives a token.
+	Logger *slog.Logger
+}
+
+// Server serves the voter pages and API over a ballot.Service. It is safe
+// for concurrent use; it holds no per-request state.
+type Server struct {
+	svc     *ballot.Service
+	baseURL string
+	log     *slog.Logger
+	pages   *pages
+	handler http.Handler
+}
+
+// New returns a Server for svc. Its templates and static files are embedded
+// in the binary and checked here, so a Server that exists can render every
+// page.
+func New(svc *ballot.Service, opts Options) *Server {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		svc:     svc,
+		baseURL: strings.TrimRight(opts.BaseURL, "/"),
+		log:     logger,
+		pages:   loadPages(),
+	}
+	s.handler = s.logRequests(s.recoverPanics(s.routes()))
+	return s
+}
+
+// Handler returns the HTTP handler that serves every route through all the
+// middleware of the package. The same handler is returned on every call.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// routes lists every route in one place, so that what the server exposes can
+// be read at a glance and the access log's route names are exactly these
+// templates.
+func (s *Server) routes() *mux.Router {
+	r := mux.NewRouter()
+	r.Use(nameRoute)
+	r.NotFoundHandler = s.routeError(errNoRoute)
+	r.MethodNotAllowedHandler = s.routeError(errMethod)
+
+	api := r.PathPrefix("/api/v1").Subrouter()
+	api.Use(limitBody(maxAPIBody))
+	api.HandleFunc("/ballot", s.handleBallot).Methods(http.MethodPost)
+	api.HandleFunc("/cast", s.handleCast).Methods(http.MethodPost)
+
+	get := []string{http.MethodGet, http.MethodHead}
+	// Cards encode the upper-case form (QR alphanumeric mode); people type
+	// the lower-case one. Both serve the same page, which never needs the
+	// token server-side: the page's script reads it from the address bar.
+	for _, p := range []string{"/V/{token}", "/v/{token}", "/V/", "/v/"} {
+		r.HandleFunc(p, s.handleVoterPage).Methods(get...)
+	}
+	r.HandleFunc("/", s.handleEntryPage).Methods(get...)
+	r.HandleFunc("/nhap-ma", s.handleEntryPage).Methods(get...)
+	r.PathPrefix("/static/").Handler(staticHandler()).Methods(get...)
+	r.HandleFunc("/healthz", handleHealth).Methods(get...)
+	return r
+}
+
+// handleHealth tells a supervisor the process serves requests; it checks
+// nothing else, so it never fails because of one bad session.
+func handleHealth(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok"))
+}
+
+// routeError answers requests that match no route, or no method of one:
+// JSON on the API, where scripts read the body, and a short text elsewhere,
+// where people do.
+func (s *Server) routeError(err *ballot.Error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			s.fail(w, r, err)
+			return
+		}
+		s.failPage(w, r, err)
+	})
+}

@@ -1,0 +1,326 @@
+// tinnhiem — the ballot page (/V/{token}, /v/{token}, /v/).
+//
+// Stable DOM hooks (browser tests rely on them; change them only with the tests):
+//   #loading                 shown while the ballot loads
+//   #code-form #code #code-submit #code-error
+//                            card code entry, shown when the page has no code
+//   #ballot                  the ballot form
+//   #session-title #session-body #session-date #session-place
+//   #cadres                  one fieldset.cadre per cadre, in ballot order:
+//     fieldset#cadre-{id}[data-cadre="{id}"] > legend (.cadre-name, .cadre-position)
+//     input[type=radio][name="{id}"][value="high"|"normal"|"low"], id "{id}-{level}"
+//     button.clear            clears that cadre's mark
+//   #progress                "Marked 3 of 5"
+//   #submit                  "Gửi phiếu"
+//   #confirm                 <dialog>; data-step="unmarked" (some lines blank) or "final"
+//     #confirm-title #confirm-text #confirm-yes #confirm-no
+//   #sending                 shown while the ballot is sent
+//   #receipt #receipt-code #receipt-command
+//                            shown after a 201; #receipt-code holds the receipt
+//   #error #error-message #error-retry #error-code-link
+//                            shown on any failure; the message is the server's sentence
+//
+// The token: taken from the path at once, kept in sessionStorage (so a
+// reload works) and in this closure, and the address bar is rewritten to
+// /v/ so that the token leaves the history. Both copies are erased after a
+// ballot is cast or when the card turns out to be unusable.
+(function () {
+  "use strict";
+
+  var token = takeToken();
+  var form = null;      // the last /api/v1/ballot answer
+  var lastError = null; // {body} from the server or {key} for a catalogue text
+
+  function takeToken() {
+    var m = /^\/v\/([^\/]+)$/i.exec(window.location.pathname);
+    if (m) {
+      var code = "";
+      try { code = decodeURIComponent(m[1]); } catch (e) { code = ""; }
+      window.history.replaceState(null, "", "/v/");
+      if (code) {
+        TN.token.set(code);
+        return code;
+      }
+    }
+    return TN.token.get();
+  }
+
+  function $(id) { return document.getElementById(id); }
+
+  // show reveals exactly the named top-level parts of the page.
+  function show(ids) {
+    ["loading", "code-form", "error", "ballot", "receipt"].forEach(function (id) {
+      $(id).hidden = ids.indexOf(id) < 0;
+    });
+  }
+
+  function forgetToken() {
+    token = null;
+    TN.token.clear();
+  }
+
+  // ---- loading the ballot ----
+
+  function load() {
+    show(["loading"]);
+    TN.post("/api/v1/ballot", { token: token }).then(function (res) {
+      if (res.status === 200 && res.body) {
+        form = res.body;
+        renderBallot();
+        show(["ballot"]);
+        $("session-title").focus();
+        return;
+      }
+      fail(res, []);
+    }, function () {
+      fail(null, []);
+    });
+  }
+
+  function renderBallot() {
+    var s = form.session;
+    $("session-title").textContent = s.title;
+    $("session-title").tabIndex = -1;
+    $("session-body").textContent = s.body;
+    $("session-date").textContent = formatDate(s.date);
+    $("session-place").textContent = s.place;
+    var box = $("cadres");
+    box.textContent = "";
+    form.cadres.forEach(function (c, i) {
+      box.appendChild(renderCadre(c, i));
+    });
+    renderLabels();
+    updateProgress();
+  }
+
+  function renderCadre(c, i) {
+    var fs = document.createElement("fieldset");
+    fs.className = "cadre";
+    fs.id = "cadre-" + c.id;
+    fs.setAttribute("data-cadre", c.id);
+    var legend = document.createElement("legend");
+    var name = document.createElement("span");
+    name.className = "cadre-name";
+    name.textContent = (i + 1) + ". " + c.name;
+    var position = document.createElement("span");
+    position.className = "cadre-position";
+    position.textContent = c.position;
+    legend.appendChild(name);
+    legend.appendChild(position);
+    fs.appendChild(legend);
+    form.levels.forEach(function (l) {
+      var label = document.createElement("label");
+      label.className = "choice";
+      var input = document.createElement("input");
+      input.type = "radio";
+      input.name = c.id;
+      input.value = l.code;
+      input.id = c.id + "-" + l.code;
+      var text = document.createElement("span");
+      text.className = "level-label";
+      text.setAttribute("data-level", l.code);
+      label.appendChild(input);
+      label.appendChild(text);
+      fs.appendChild(label);
+    });
+    var clear = document.createElement("button");
+    clear.type = "button";
+    clear.className = "clear";
+    clear.setAttribute("data-i18n", "ballot.clear");
+    clear.textContent = TN.t("ballot.clear");
+    clear.addEventListener("click", function () {
+      fs.querySelectorAll("input[type=radio]").forEach(function (r) { r.checked = false; });
+      updateProgress();
+    });
+    fs.appendChild(clear);
+    return fs;
+  }
+
+  function renderLabels() {
+    if (!form) { return; }
+    var en = TN.lang() === "en";
+    form.levels.forEach(function (l) {
+      document.querySelectorAll('.level-label[data-level="' + l.code + '"]').forEach(function (el) {
+        el.textContent = en ? l.label_en : l.label;
+      });
+    });
+  }
+
+  // formatDate shows YYYY-MM-DD as DD/MM/YYYY, as dates are written in Vietnam.
+  function formatDate(d) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d || "");
+    return m ? m[3] + "/" + m[2] + "/" + m[1] : (d || "");
+  }
+
+  // ---- marking ----
+
+  function choices() {
+    var out = {};
+    form.cadres.forEach(function (c) {
+      var checked = document.querySelector('input[name="' + CSS.escape(c.id) + '"]:checked');
+      if (checked) { out[c.id] = checked.value; }
+    });
+    return out;
+  }
+
+  function unmarked() {
+    return form.cadres.length - Object.keys(choices()).length;
+  }
+
+  function updateProgress() {
+    if (!form) { return; }
+    var total = form.cadres.length;
+    $("progress").textContent = TN.t("ballot.progress", { done: total - unmarked(), total: total });
+    form.cadres.forEach(function (c) {
+      var fs = $("cadre-" + c.id);
+      var any = !!fs.querySelector("input:checked");
+      fs.querySelector("button.clear").disabled = !any;
+      fs.classList.toggle("marked", any);
+    });
+  }
+
+  // ---- confirming and sending ----
+
+  var dialog = $("confirm");
+
+  function openConfirm(step) {
+    dialog.setAttribute("data-step", step);
+    renderConfirm();
+    if (typeof dialog.showModal === "function") {
+      if (!dialog.open) { dialog.showModal(); }
+    } else {
+      dialog.setAttribute("open", "");
+    }
+    $("confirm-no").focus();
+  }
+
+  function renderConfirm() {
+    var step = dialog.getAttribute("data-step");
+    if (!step || !form) { return; }
+    $("confirm-title").textContent = TN.t("confirm." + step + ".title");
+    $("confirm-text").textContent = TN.t("confirm." + step + ".text", { n: unmarked() });
+    $("confirm-yes").textContent = TN.t("confirm." + step + ".yes");
+    $("confirm-no").textContent = TN.t("confirm." + step + ".no");
+  }
+
+  function closeConfirm() {
+    dialog.removeAttribute("data-step");
+    if (typeof dialog.close === "function" && dialog.open) { dialog.close(); } else { dialog.removeAttribute("open"); }
+  }
+
+  function send() {
+    var payload = { token: token, choices: choices() };
+    $("error").hidden = true;
+    $("submit").disabled = true;
+    $("sending").hidden = false;
+    TN.post("/api/v1/cast", payload).then(function (res) {
+      $("sending").hidden = true;
+      $("submit").disabled = false;
+      if (res.status === 201 && res.body && res.body.receipt) {
+        forgetToken();
+        showReceipt(res.body.receipt);
+        return;
+      }
+      fail(res, ["ballot"]);
+    }, function () {
+      $("sending").hidden = true;
+      $("submit").disabled = false;
+      fail(null, ["ballot"]);
+    });
+  }
+
+  function showReceipt(receipt) {
+    form = null;
+    $("cadres").textContent = "";
+    $("receipt-code").textContent = receipt;
+    $("receipt-command").textContent = "tinnhiem-verify receipt --receipt " + receipt + " BUNDLE";
+    show(["receipt"]);
+    window.scrollTo(0, 0);
+    $("receipt").focus();
+  }
+
+  // ---- failures ----
+
+  // Codes after which this card can do nothing more on this page.
+  var cardFinished = { token_unknown: true, token_used: true, token_revoked: true, session_closed: true };
+
+  // fail shows why a request failed. keep lists the parts that stay visible
+  // when the failure may pass (network, server error): the voter can retry
+  // without losing the marks.
+  function fail(res, keep) {
+    var code = res && res.body && res.body.error ? res.body.error.code : "";
+    lastError = res && res.body && res.body.error ? { body: res.body.error } :
+      { key: res ? "error.internal" : "error.network" };
+    renderError();
+    var finished = cardFinished[code] === true;
+    if (finished) { forgetToken(); }
+    $("error-code-link").hidden = !finished;
+    $("error-retry").hidden = finished || keep.length > 0;
+    show(finished ? ["error"] : ["error"].concat(keep));
+    $("error").scrollIntoView();
+  }
+
+  function renderError() {
+    if (!lastError) { return; }
+    var msg = lastError.key ? TN.t(lastError.key) :
+      (TN.lang() === "en" && lastError.body.message_en ? lastError.body.message_en : lastError.body.message);
+    $("error-message").textContent = msg;
+  }
+
+  // ---- wiring ----
+
+  function start() {
+    if (token) { load(); return; }
+    show(["code-form"]);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    TN.onLang(function () {
+      renderLabels();
+      updateProgress();
+      renderConfirm();
+      renderError();
+    });
+
+    $("code-form").addEventListener("submit", function (e) {
+      e.preventDefault();
+      var code = TN.normalizeCode($("code").value);
+      if (!code) {
+        $("code-error").textContent = TN.t("code.invalid");
+        $("code-error").setAttribute("data-i18n", "code.invalid");
+        $("code-error").hidden = false;
+        $("code").focus();
+        return;
+      }
+      $("code-error").hidden = true;
+      $("code").value = "";
+      token = code;
+      TN.token.set(code);
+      lastError = null;
+      load();
+    });
+
+    $("cadres").addEventListener("change", updateProgress);
+
+    $("ballot").addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (!form || !token) { return; }
+      openConfirm(unmarked() > 0 ? "unmarked" : "final");
+    });
+
+    $("confirm-yes").addEventListener("click", function () {
+      var step = dialog.getAttribute("data-step");
+      closeConfirm();
+      if (step === "unmarked") { openConfirm("final"); } else if (step === "final") { send(); }
+    });
+    $("confirm-no").addEventListener("click", closeConfirm);
+    dialog.addEventListener("cancel", function () { dialog.removeAttribute("data-step"); });
+
+    $("error-retry").addEventListener("click", function () {
+      lastError = null;
+      if (token) { load(); } else { start(); }
+    });
+
+    start();
+  });
+})();

@@ -291,19 +291,22 @@ func (s *Service) CheckIn(ctx context.Context, actor, id string, names []string,
 // MaxTokensPerIssue bounds one issue of cards, so a typo cannot fill the disk.
 const MaxTokensPerIssue = 100000
 
-// IssueTokens creates n one-time cards for a draft session and returns their
-// plaintext tokens in random order. Only the hashes are stored and logged:
-// the caller must put the tokens on paper and forget them.
-func (s *Service) IssueTokens(ctx context.Context, actor, id string, n int) ([]string, error) {
+// IssueTokens creates n one-time cards for a draft session and hands their
+// plaintext tokens, in random order, to deliver, which puts them on paper.
+// Only the hashes are stored and logged. deliver runs inside the transaction
+// that records the cards: if it fails, no card is issued, so a card that was
+// never printed can never vote; if recording fails after deliver succeeded,
+// the caller must discard what deliver wrote.
+func (s *Service) IssueTokens(ctx context.Context, actor, id string, n int, deliver func(tokens []string) error) error {
 	if n < 1 || n > MaxTokensPerIssue {
-		return nil, Errorf(EInvalid, "the number of cards must be between 1 and %d", MaxTokensPerIssue)
+		return Errorf(EInvalid, "the number of cards must be between 1 and %d", MaxTokensPerIssue)
 	}
 	tokens := make([]string, n)
 	hashes := make([]audit.Hash, n)
 	for i := range tokens {
 		t, err := NewToken(s.rand)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		tokens[i], hashes[i] = t, HashToken(t)
 	}
@@ -311,23 +314,22 @@ func (s *Service) IssueTokens(ctx context.Context, actor, id string, n int) ([]s
 	// paper says nothing about the order of issue.
 	var seed [32]byte
 	if _, err := io.ReadFull(s.rand, seed[:]); err != nil {
-		return nil, Errorf(EInternal, "failed to read randomness: %v", err)
+		return Errorf(EInternal, "failed to read randomness: %v", err)
 	}
 	mrand.New(mrand.NewChaCha8(seed)).Shuffle(n, func(i, j int) { tokens[i], tokens[j] = tokens[j], tokens[i] })
 	slices.SortFunc(hashes, compareHash)
-	err := s.store.Update(ctx, func(tx Tx) error {
+	return s.store.Update(ctx, func(tx Tx) error {
 		if _, err := draft(tx, id); err != nil {
 			return err
 		}
 		if err := tx.InsertTokens(id, hashes); err != nil {
 			return err
 		}
-		return s.log(tx, id, actor, audit.TokensIssued, audit.TokensData{Hashes: hashes})
+		if err := s.log(tx, id, actor, audit.TokensIssued, audit.TokensData{Hashes: hashes}); err != nil {
+			return err
+		}
+		return deliver(tokens)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return tokens, nil
 }
 
 func compareHash(a, b audit.Hash) int { return strings.Compare(string(a[:]), string(b[:])) }

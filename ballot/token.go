@@ -65,8 +65,18 @@ func FormatCode(token string) string {
 	return b.String()
 }
 
-// VoteURL returns the URL a card's QR code encodes, upper-cased so the whole
-// URL fits QR's alphanumeric mode. Servers accept /V/ and /v/ alike.
+// VoteURL returns the URL a card's QR code encodes. The scheme and host are
+// upper-cased, which changes nothing for browsers, so that a base URL without
+// a path fits QR's compact alphanumeric mode whole; a path is kept as given,
+// since paths are case-sensitive. Servers accept /V/ and /v/ alike.
 func VoteURL(baseURL, token string) string {
-	return strings.ToUpper(strings.TrimRight(baseURL, "/")) + "/V/" + token
+	base := strings.TrimRight(baseURL, "/")
+	if scheme, rest, ok := strings.Cut(base, "://"); ok {
+		host, path, _ := strings.Cut(rest, "/")
+		base = strings.ToUpper(scheme) + "://" + strings.ToUpper(host)
+		if path != "" {
+			base += "/" + path
+		}
+	}
+	return base + "/V/" + token
 }

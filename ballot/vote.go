@@ -114,6 +114,15 @@ func (s *Service) Cast(ctx context.Context, token string, choices map[string][]L
 	if err != nil {
 		return "", err
 	}
+	// Answer early for a used or revoked card, before judging the choices,
+	// since that is what the voter needs to hear; Store.Cast checks again
+	// inside its transaction, which is what guarantees one vote.
+	switch st {
+	case TokenUsed:
+		return "", ErrTokenUsed
+	case TokenRevoked:
+		return "", ErrTokenRevoked
+	}
 	cadres, err := s.frozenCadres(ctx, id)
 	if err != nil {
 		return "", err
@@ -121,14 +130,6 @@ func (s *Service) Cast(ctx context.Context, token string, choices map[string][]L
 	marks, err := MarksFor(cadres, choices)
 	if err != nil {
 		return "", err
-	}
-	if st != TokenIssued {
-		// Answer early for the common mistakes; Store.Cast checks again
-		// inside its transaction, which is what guarantees one vote.
-		if st == TokenUsed {
-			return "", ErrTokenUsed
-		}
-		return "", ErrTokenRevoked
 	}
 	bid, err := newBallotID(s.rand)
 	if err != nil {

@@ -27,6 +27,10 @@ type Service struct {
 
 	mu     sync.Mutex
 	cadres map[string][]Cadre // frozen ballot of each open session
+
+	// OnWarning, if set, hears about failures that lose nothing and need
+	// no answer from the caller, so that the server can log them.
+	OnWarning func(error)
 }
 
 // NewService returns a Service over store that signs checkpoints with key.
@@ -482,12 +486,19 @@ func (s *Service) Close(ctx context.Context, actor, id string) error {
 		}
 		return s.checkpoint(tx, id)
 	})
-	if err == nil {
-		s.mu.Lock()
-		delete(s.cadres, id)
-		s.mu.Unlock()
+	if err != nil {
+		return err
 	}
-	return err
+	s.mu.Lock()
+	delete(s.cadres, id)
+	s.mu.Unlock()
+	// The vote is closed and sealed; what remains is to forget the order
+	// of the commits that recorded it. A failure here loses nothing and is
+	// retried at shutdown, so the close stands.
+	if err := s.store.ForgetOrder(ctx); err != nil && s.OnWarning != nil {
+		s.OnWarning(err)
+	}
+	return nil
 }
 
 // Record appends an organiser action of another package (the tally, the

@@ -67,6 +67,12 @@ type Store interface {
 	// token, exactly one succeeds. An implementation may commit several
 	// casts together but must not return before b is durable.
 	Cast(ctx context.Context, tokenHash audit.Hash, b Ballot) (session string, err error)
+	// ForgetOrder erases whatever record the store keeps of the order in
+	// which it wrote things — a write-ahead log, a journal — once that order
+	// is no longer needed, since such a record could pair each used token
+	// with the ballot written in the same commit. The service calls it
+	// after a session closes; it must not lose committed data.
+	ForgetOrder(ctx context.Context) error
 	// Close releases the store; it waits for casts in flight.
 	Close() error
 }

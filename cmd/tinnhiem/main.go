@@ -50,6 +50,8 @@ type env struct {
 	stderr io.Writer
 }
 
+// command is one subcommand. Each file registers its own commands in an
+// init function, so adding a command touches only the file that holds it.
 type command struct {
 	name  string
 	usage string
@@ -58,25 +60,29 @@ type command struct {
 
 var commands []command
 
+// register adds commands to the command line. Help lists them in
+// registration order within each file and files in name order.
+func register(cs ...command) { commands = append(commands, cs...) }
+
 func init() {
-	commands = []command{
-		{"keygen", "keygen --key FILE", cmdKeygen},
-		{"session create", "session create --db FILE --title T --body B --date YYYY-MM-DD --place P [--rules qd96|nq96|nq85]", cmdSessionCreate},
-		{"session list", "session list --db FILE", cmdSessionList},
-		{"session show", "session show --db FILE --session ID", cmdSessionShow},
-		{"session committee", "session committee --db FILE --session ID --member \"Full Name\" …", cmdSessionCommittee},
-		{"session open", "session open --db FILE --session ID [--override-quorum --reason TEXT]", cmdSessionOpen},
-		{"session close", "session close --db FILE --session ID", cmdSessionClose},
-		{"roster import", "roster import --db FILE --session ID FILE.csv", cmdRosterImport},
-		{"cadres import", "cadres import --db FILE --session ID FILE.csv", cmdCadresImport},
-		{"checkin", "checkin --db FILE --session ID (--all | --member \"Full Name\" …)", cmdCheckin},
-		{"tokens issue", "tokens issue --db FILE --session ID --count N --out cards.pdf [--base-url URL]", cmdTokensIssue},
-		{"tokens revoke", "tokens revoke --db FILE --session ID [--reason TEXT] CODE", cmdTokensRevoke},
-		{"log show", "log show --db FILE --session ID", cmdLogShow},
-		{"log verify", "log verify --db FILE", cmdLogVerify},
-		{"serve", "serve --db FILE --addr 127.0.0.1:8080 [--base-url URL] [--key FILE]", cmdServe},
-		{"demo", "demo [--addr ADDR] [--dir DIR]", cmdDemo},
-	}
+	register(
+		command{"keygen", "keygen --key FILE", cmdKeygen},
+		command{"session create", "session create --db FILE --title T --body B --date YYYY-MM-DD --place P [--rules qd96|nq96|nq85]", cmdSessionCreate},
+		command{"session list", "session list --db FILE", cmdSessionList},
+		command{"session show", "session show --db FILE --session ID", cmdSessionShow},
+		command{"session committee", "session committee --db FILE --session ID --member \"Full Name\" …", cmdSessionCommittee},
+		command{"session open", "session open --db FILE --session ID [--override-quorum --reason TEXT]", cmdSessionOpen},
+		command{"session close", "session close --db FILE --session ID", cmdSessionClose},
+		command{"roster import", "roster import --db FILE --session ID FILE.csv", cmdRosterImport},
+		command{"cadres import", "cadres import --db FILE --session ID FILE.csv", cmdCadresImport},
+		command{"checkin", "checkin --db FILE --session ID (--all | --member \"Full Name\" …)", cmdCheckin},
+		command{"tokens issue", "tokens issue --db FILE --session ID --count N --out cards.pdf [--base-url URL]", cmdTokensIssue},
+		command{"tokens revoke", "tokens revoke --db FILE --session ID [--reason TEXT] CODE", cmdTokensRevoke},
+		command{"log show", "log show --db FILE --session ID", cmdLogShow},
+		command{"log verify", "log verify --db FILE", cmdLogVerify},
+		command{"serve", "serve --db FILE --addr 127.0.0.1:8080 [--base-url URL] [--key FILE]", cmdServe},
+		command{"demo", "demo [--addr ADDR] [--dir DIR]", cmdDemo},
+	)
 }
 
 // Main runs the tinnhiem command line with args (without the program name)

@@ -124,4 +124,17 @@ type Tx interface {
 
 	InsertCheckpoint(session string, c StoredCheckpoint) error
 	Checkpoints(session string) ([]StoredCheckpoint, error)
+
+	// PutDocument stores an issued document, replacing one of the same name.
+	PutDocument(session string, d Document) error
+	// Documents returns the session's documents ordered by name.
+	Documents(session string) ([]Document, error)
+}
+
+// Document is a file issued from a session's tally — a report, the minutes,
+// the results — with its detached signature. The audit log holds its hash.
+type Document struct {
+	Name      string
+	Data      []byte
+	Signature []byte
 }

@@ -227,3 +227,33 @@ func testCheckpoints(t *testing.T, s ballot.Store) {
 		return nil
 	})
 }
+
+// testDocuments checks that documents round-trip, are replaced by name and
+// are listed by name.
+func testDocuments(t *testing.T, s ballot.Store) {
+	setup(t, s, "docs", ballot.Tallied, 1)
+	update(t, s, func(tx ballot.Tx) error {
+		for _, d := range []ballot.Document{
+			{Name: "minutes.pdf", Data: []byte("v1"), Signature: []byte("sig1")},
+			{Name: "c1.pdf", Data: []byte("c1"), Signature: []byte("sigc1")},
+			{Name: "minutes.pdf", Data: []byte("v2"), Signature: []byte("sig2")},
+		} {
+			if err := tx.PutDocument("docs", d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	view(t, s, func(tx ballot.Tx) error {
+		got, err := tx.Documents("docs")
+		if err != nil {
+			return err
+		}
+		if len(got) != 2 || got[0].Name != "c1.pdf" || got[1].Name != "minutes.pdf" || string(got[1].Data) != "v2" || string(got[1].Signature) != "sig2" {
+			t.Errorf("Documents = %+v, want c1.pdf and the replaced minutes.pdf", got)
+		}
+		_, err = tx.Documents("missing")
+		wantErr(t, "Documents of a missing session", err, ballot.ErrNotFound)
+		return nil
+	})
+}

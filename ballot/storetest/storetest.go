@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) ballot.Store) {
 		{"AuditEntriesRange", testAuditEntriesRange},
 		{"AuditSessions", testAuditSessions},
 		{"Checkpoints", testCheckpoints},
+		{"Documents", testDocuments},
 		{"MissingSession", testMissingSession},
 	}
 	for _, tt := range tests {

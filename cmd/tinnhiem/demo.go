@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"tinnhiem/ballot"
@@ -62,10 +63,21 @@ func cmdDemo(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "  %s\n", u)
 	}
 	fmt.Fprintf(e.stdout, "\nNhập mã thủ công / manual code entry: %s/nhap-ma\n", base)
-	fmt.Fprintf(e.stdout, "Đóng phiên / close the vote (another terminal): tinnhiem session close --db %s --session %s\n", db, sess.ID)
-	fmt.Fprintf(e.stdout, "Nhật ký / audit log: tinnhiem log show --db %s --session %s\n", db, sess.ID)
+	self := selfCommand()
+	fmt.Fprintf(e.stdout, "Đóng phiên / close the vote (another terminal): %s session close --db %s --session %s\n", self, db, sess.ID)
+	fmt.Fprintf(e.stdout, "Nhật ký / audit log: %s log show --db %s --session %s\n", self, db, sess.ID)
 	fmt.Fprintf(e.stdout, "Ctrl+C để dừng / to stop.\n\n")
 	return serve(e, svc, ln, base)
+}
+
+// selfCommand returns how to run this program again from the same shell:
+// under "go run" (as "make run" does) the binary lives in a temporary
+// directory, so the demo prints "go run ./cmd/tinnhiem" instead.
+func selfCommand() string {
+	if strings.Contains(os.Args[0], "go-build") {
+		return "go run ./cmd/tinnhiem"
+	}
+	return "tinnhiem"
 }
 
 // demoURLs holds the demo's voting URLs between preparing and printing; the

@@ -66,6 +66,7 @@ func cmdDemo(e *env, args []string) error {
 	self := selfCommand()
 	fmt.Fprintf(e.stdout, "Đóng phiên / close the vote (another terminal): %s session close --db %s --session %s\n", self, db, sess.ID)
 	fmt.Fprintf(e.stdout, "Nhật ký / audit log: %s log show --db %s --session %s\n", self, db, sess.ID)
+	fmt.Fprintf(e.stdout, "Kiểm phiếu, báo cáo có chữ ký / tally and signed reports (after close): %s tally --db %s --session %s --out %s\n", self, db, sess.ID, filepath.Join(*dir, "reports"))
 	fmt.Fprintf(e.stdout, "Ctrl+C để dừng / to stop.\n\n")
 	return serve(e, svc, ln, base)
 }

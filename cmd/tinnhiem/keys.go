@@ -68,6 +68,7 @@ func readKeyFile(path string, create bool) (*audit.Key, error) {
 func cmdKeygen(e *env, args []string) error {
 	f := newFlags("keygen", false, false)
 	path := f.String("key", "", "`FILE` to create")
+	org := f.String("org", "", "organisation `NAME` in the report certificate (default: named by the key's fingerprint)")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -78,11 +79,29 @@ func cmdKeygen(e *env, args []string) error {
 	if *path == "" {
 		return usagef("--key FILE is required")
 	}
+	certFile, certKeyFile := certPaths(*path)
+	for _, p := range []string{certFile, certKeyFile} {
+		if _, err := os.Stat(p); err == nil {
+			return withHint(fmt.Errorf("%s already exists", p), "keep it: it signed this installation's reports; choose another --key FILE for a new key")
+		}
+	}
 	k, err := writeKeyFile(*path)
 	if err != nil {
 		return err
 	}
+	name := *org
+	if name == "" {
+		name = "tinnhiem " + k.Fingerprint()[:9]
+	}
+	if _, err := writeCertFiles(*path, name); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "Đã tạo khóa / created key %s\n", *path)
+	fmt.Fprintf(e.stdout, "Chứng thư ký báo cáo / report certificate %s (key %s, mode 0600)\n", certFile, certKeyFile)
 	fmt.Fprintf(e.stdout, "public key: %s\nfingerprint: %s\n", k.VerifierKey(), k.Fingerprint())
 	return nil
+}
+
+func init() {
+	register(command{"key export", "key export (--db FILE | --key FILE) --out DIR", cmdKeyExport})
 }

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"tinnhiem/ballot"
+	"tinnhiem/tally/report"
+)
+
+func init() {
+	register(command{"tally",
+		"tally --db FILE --session ID --out DIR [--cert FILE --cert-key FILE | --p12 FILE [--p12-password-file FILE]]",
+		cmdTally})
+}
+
+// cmdTally counts a closed session once and writes its signed documents;
+// run again, it re-issues them from the logged tally without counting.
+func cmdTally(e *env, args []string) error {
+	f := newFlags("tally", true, true)
+	out := f.String("out", "", "`DIR` for the reports, minutes and results")
+	certFile := f.String("cert", "", "organisation's certificate `FILE` (PEM) for the PDF signatures")
+	certKey := f.String("cert-key", "", "private key `FILE` (PEM) of --cert")
+	p12 := f.String("p12", "", "organisation's certificate and key as a PKCS #12 `FILE` (.p12, .pfx)")
+	p12Pass := f.String("p12-password-file", "", "`FILE` whose first line is the password of --p12")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if err := requireNoArgs(pos); err != nil {
+		return err
+	}
+	switch {
+	case *out == "":
+		return usagef("--out DIR is required")
+	case (*certFile == "") != (*certKey == ""):
+		return usagef("--cert and --cert-key go together")
+	case *p12 != "" && *certFile != "":
+		return usagef("use either --cert/--cert-key or --p12, not both")
+	case *p12Pass != "" && *p12 == "":
+		return usagef("--p12-password-file needs --p12")
+	}
+	// Read the organisation's certificate before touching the database,
+	// so that a wrong password or file changes nothing.
+	var signer *report.CertSigner
+	switch {
+	case *certFile != "":
+		signer, err = loadPEMSigner(*certFile, *certKey)
+	case *p12 != "":
+		signer, err = loadP12Signer(*p12, *p12Pass)
+	}
+	if err != nil {
+		return err
+	}
+	return withService(f, pos, func(svc *ballot.Service, _ []string) error {
+		if signer == nil {
+			sess, err := svc.Session(e.ctx, *f.session)
+			if err != nil {
+				return err
+			}
+			org := sess.Org
+			if org == "" {
+				org = sess.Body
+			}
+			if signer, err = readCertFiles(f.keyPath(), org); err != nil {
+				return err
+			}
+		}
+		issued, err := report.Issue(e.ctx, svc, *f.session, cliActor(), signer)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(*out, 0o750); err != nil {
+			return fmt.Errorf("failed to create %s: %w", *out, err)
+		}
+		if issued.Counted {
+			fmt.Fprintf(e.stdout, "✓ đã kiểm phiếu / tallied: %d phiếu thu về, mục nhật ký / log entry %d\n", issued.Result.Collected, issued.TallySeq)
+		} else {
+			fmt.Fprintf(e.stdout, "✓ kết quả đã có trong nhật ký (mục %d) — không kiểm phiếu lại; tài liệu được phát hành lại / already tallied at entry %d: documents re-issued from the logged result\n", issued.TallySeq, issued.TallySeq)
+		}
+		for _, d := range issued.Documents {
+			path := filepath.Join(*out, d.Name)
+			if err := writeFileAtomic(path, d.Data, 0o640); err != nil {
+				return err
+			}
+			if err := writeFileAtomic(path+".sig", d.Signature, 0o640); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "  %s (+ .sig)\n", path)
+		}
+		fmt.Fprintf(e.stdout, "Khóa / key fingerprint: %s\n", issued.Fingerprint)
+		fmt.Fprintf(e.stdout, "Kiểm tra / verify: tinnhiem key export --db %s --out DIR; pdfsig FILE.pdf; signify-openbsd -V -p DIR/tinnhiem.pub -x FILE.sig -m FILE\n", *f.db)
+		return nil
+	})
+}
+
+func loadPEMSigner(certFile, keyFile string) (*report.CertSigner, error) {
+	certPEM, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read certificate: %w", err)
+	}
+	keyPEM, err := os.ReadFile(keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read certificate key: %w", err)
+	}
+	s, err := report.ParsePEM(certPEM, keyPEM)
+	if err != nil {
+		return nil, withHint(err, "--cert takes the certificate (PEM, leaf first), --cert-key its unencrypted private key (PEM)")
+	}
+	return s, nil
+}
+
+func loadP12Signer(p12File, passFile string) (*report.CertSigner, error) {
+	data, err := os.ReadFile(p12File)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read PKCS #12 file: %w", err)
+	}
+	password := ""
+	if passFile != "" {
+		b, err := os.ReadFile(passFile)
+		if err != nil {
+			return nil, fmt.Errorf("failed to read password file: %w", err)
+		}
+		password, _, _ = strings.Cut(strings.TrimPrefix(string(b), "\uFEFF"), "\n")
+		password = strings.TrimSuffix(password, "\r")
+	}
+	s, err := report.ParsePKCS12(data, password)
+	if err != nil {
+		return nil, withHint(err, "check --p12-password-file; the file must hold exactly one certificate and its key")
+	}
+	return s, nil
+}

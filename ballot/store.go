@@ -129,6 +129,22 @@ type Tx interface {
 	PutDocument(session string, d Document) error
 	// Documents returns the session's documents ordered by name.
 	Documents(session string) ([]Document, error)
+
+	// InsertOrganisation adds an organisation; a taken name is a conflict.
+	InsertOrganisation(o Organisation) error
+	// Organisation returns the organisation of that name, or ErrNotFound.
+	Organisation(name string) (*Organisation, error)
+	// Organisations returns every organisation ordered by name. Every
+	// session's Org names one of them: the store registers a session's
+	// organisation when the session is inserted.
+	Organisations() ([]Organisation, error)
+	// InsertAccount adds an account with its scopes, all or nothing; a
+	// taken name is a conflict.
+	InsertAccount(a *Account) error
+	// Account returns one account with its scopes (sorted), or ErrNotFound.
+	Account(name string) (*Account, error)
+	// Accounts returns every account with its scopes, ordered by name.
+	Accounts() ([]Account, error)
 }
 
 // Document is a file issued from a session's tally — a report, the minutes,

@@ -51,6 +51,8 @@ func Run(t *testing.T, open func(t *testing.T) ballot.Store) {
 		{"Checkpoints", testCheckpoints},
 		{"Documents", testDocuments},
 		{"MissingSession", testMissingSession},
+		{"Organisations", testOrganisations},
+		{"Accounts", testAccounts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,11 +2,22 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"tinnhiem/audit"
@@ -17,10 +28,33 @@ import (
 func cmdServe(e *env, args []string) error {
 	f := newFlags("serve", true, false)
 	addr := f.String("addr", "127.0.0.1:8080", "`ADDRESS` to listen on")
-	baseURL := f.String("base-url", "", "public URL of the server (default: http://ADDRESS)")
+	baseURL := f.String("base-url", "", "public URL of the server (default: http://ADDRESS, or https:// with TLS)")
+	certFile := f.String("tls-cert", "", "serve HTTPS with this certificate `FILE` (PEM, chain included)")
+	keyFile := f.String("tls-key", "", "the private key `FILE` of --tls-cert (PEM)")
+	selfSigned := f.Bool("tls-self-signed", false, "serve HTTPS with a certificate for this host's names and addresses, made once and kept beside the database")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
 		if err := requireNoArgs(pos); err != nil {
 			return err
+		}
+		switch {
+		case (*certFile == "") != (*keyFile == ""):
+			return usagef("--tls-cert and --tls-key go together")
+		case *selfSigned && *certFile != "":
+			return usagef("use either --tls-cert/--tls-key or --tls-self-signed, not both")
+		}
+		var tlsConfig *tls.Config
+		if *selfSigned {
+			*certFile, *keyFile = tlsPaths(*f.db)
+			if err := ensureSelfSigned(*certFile, *keyFile, time.Now()); err != nil {
+				return err
+			}
+		}
+		if *certFile != "" {
+			cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+			if err != nil {
+				return withHint(fmt.Errorf("failed to load the TLS certificate: %w", err), "give a PEM certificate and its PEM private key")
+			}
+			tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		}
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {
@@ -28,22 +62,43 @@ func cmdServe(e *env, args []string) error {
 		}
 		base := *baseURL
 		if base == "" {
-			base = "http://" + ln.Addr().String()
+			scheme := "http://"
+			if tlsConfig != nil {
+				scheme = "https://"
+			}
+			base = scheme + ln.Addr().String()
 		}
-		return serve(e, svc, ln, base)
+		// The console's tally signs PDFs with the report certificate kept
+		// beside the key, made on first use like tinnhiem tally does.
+		signer, err := readCertFiles(f.keyPath(), "tinnhiem")
+		if err != nil {
+			return err
+		}
+		opts := web.Options{BaseURL: base, TLS: tlsConfig != nil, ReportSigner: signer}
+		if tlsConfig != nil {
+			ln = tls.NewListener(ln, tlsConfig)
+		}
+		return serveWith(e, svc, ln, opts)
 	})
 }
 
 // serve checks every audit log, then serves until the context ends. A
 // server never serves from a broken chain: it names the entry and stops.
 func serve(e *env, svc *ballot.Service, ln net.Listener, baseURL string) error {
+	return serveWith(e, svc, ln, web.Options{BaseURL: baseURL})
+}
+
+// serveWith is serve with every web option: TLS and the report signer.
+func serveWith(e *env, svc *ballot.Service, ln net.Listener, opts web.Options) error {
 	defer ln.Close()
 	if err := svc.VerifyLogs(e.ctx); err != nil {
 		return withHint(fmt.Errorf("refusing to serve: %w", err), "the database was changed outside tinnhiem; keep a copy of it and call the inspectors")
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	opts.Logger = logger
+	baseURL := opts.BaseURL
 	srv := &http.Server{
-		Handler:           web.New(svc, web.Options{BaseURL: baseURL, Logger: logger}).Handler(),
+		Handler:           web.New(svc, opts).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -66,5 +121,67 @@ func serve(e *env, svc *ballot.Service, ln net.Listener, baseURL string) error {
 		return fmt.Errorf("failed to stop the server cleanly: %w", err)
 	}
 	logger.Info("tinnhiem stopped")
+	return nil
+}
+
+// tlsPaths names the self-signed certificate files beside the database:
+// votes.db uses votes.tls.crt and votes.tls.key.
+func tlsPaths(db string) (cert, key string) {
+	base := strings.TrimSuffix(db, filepath.Ext(db))
+	return base + ".tls.crt", base + ".tls.key"
+}
+
+// ensureSelfSigned makes a certificate for this host's names and addresses
+// unless one is already there, so that phones that accepted it once keep
+// trusting it across restarts. The key file is 0600.
+func ensureSelfSigned(certFile, keyFile string, now time.Time) error {
+	if _, err := os.Stat(certFile); err == nil {
+		if _, err := os.Stat(keyFile); err == nil {
+			return nil
+		}
+		return withHint(fmt.Errorf("%s exists but %s does not", certFile, keyFile), "move the certificate away to make a new pair")
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return fmt.Errorf("failed to make a TLS key: %w", err)
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return fmt.Errorf("failed to make a TLS certificate: %w", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: "tinnhiem", Organization: []string{"tinnhiem"}},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.AddDate(2, 0, 0),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:     []string{"localhost"},
+	}
+	if host, err := os.Hostname(); err == nil && host != "" && host != "localhost" {
+		tmpl.DNSNames = append(tmpl.DNSNames, host, host+".local")
+	}
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok {
+				tmpl.IPAddresses = append(tmpl.IPAddresses, ipn.IP)
+			}
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return fmt.Errorf("failed to make a TLS certificate: %w", err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return fmt.Errorf("failed to encode the TLS key: %w", err)
+	}
+	if err := writeNewFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		return err
+	}
+	if err := writeNewFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		os.Remove(keyFile)
+		return err
+	}
 	return nil
 }

@@ -30,12 +30,12 @@ func cmdSessionCreate(e *env, args []string) error {
 	date := f.String("date", "", "date YYYY-MM-DD")
 	place := f.String("place", "", "place")
 	rules := f.String("rules", "qd96", "rule set: qd96, nq96 or nq85")
-	org := f.String("org", "", "organisation")
+	org := f.String("org", "", "organisation `NAME` (see org list; default: the default organisation)")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
 		if err := requireNoArgs(pos); err != nil {
 			return err
 		}
-		sess, err := svc.CreateSession(e.ctx, cliActor(), ballot.NewSession{
+		sess, err := svc.CreateSessionIn(e.ctx, cliActor(), ballot.NewSession{
 			Org: *org, Title: *title, Body: *body, Date: *date, Place: *place, Rules: ballot.Rules(*rules),
 		})
 		if err != nil {

@@ -1,0 +1,143 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"tinnhiem/audit"
+	"tinnhiem/ballot"
+	"tinnhiem/tally/report"
+)
+
+// documentNames lists the session's issued documents.
+func (s *Server) documentNames(r *http.Request, id string) ([]string, error) {
+	var names []string
+	err := s.svc.Store().View(r.Context(), func(tx ballot.Tx) error {
+		docs, err := tx.Documents(id)
+		for _, d := range docs {
+			names = append(names, d.Name, d.Name+".sig")
+		}
+		return err
+	})
+	return names, err
+}
+
+// handleDocument serves one issued document or its detached signature
+// (NAME.sig). Documents exist only after the tally, so this shows nothing
+// about a vote in progress.
+func (s *Server) handleDocument(w http.ResponseWriter, r *http.Request, c *call) {
+	name := mux.Vars(r)["name"]
+	base, sig := strings.CutSuffix(name, ".sig")
+	var doc *ballot.Document
+	err := s.svc.Store().View(r.Context(), func(tx ballot.Tx) error {
+		docs, err := tx.Documents(c.session.ID)
+		for i := range docs {
+			if docs[i].Name == base {
+				doc = &docs[i]
+			}
+		}
+		return err
+	})
+	if err == nil && doc == nil {
+		err = ballot.ErrNotFound
+	}
+	if err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	data, ctype := doc.Data, "application/octet-stream"
+	switch {
+	case sig:
+		data, ctype = doc.Signature, "text/plain; charset=utf-8"
+	case strings.HasSuffix(base, ".pdf"):
+		ctype = "application/pdf"
+	case strings.HasSuffix(base, ".csv"):
+		ctype = "text/csv; charset=utf-8"
+	case strings.HasSuffix(base, ".json"):
+		ctype = "application/json"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+strings.ReplaceAll(name, `"`, "")+`"`)
+	_, _ = w.Write(data)
+}
+
+// handleBundle serves the verification bundle (audit.WriteZip of
+// Service.Bundle) once the vote is closed, for tinnhiem-verify.
+func (s *Server) handleBundle(w http.ResponseWriter, r *http.Request, c *call) {
+	if c.session.State != ballot.Closed && c.session.State != ballot.Tallied {
+		s.consoleFail(w, r, ballot.ErrNotOpen)
+		return
+	}
+	b, err := s.svc.Bundle(r.Context(), c.session.ID)
+	if err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := audit.WriteZip(&buf, b); err != nil {
+		s.consoleFail(w, r, ballot.Errorf(ballot.EInternal, "failed to write bundle: %v", err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="ho-so-kiem-tra-`+c.session.ID+`.zip"`)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// handleTally counts a closed session once and issues its signed documents
+// through report.Issue, with the account as the actor of the log entries.
+func (s *Server) handleTally(w http.ResponseWriter, r *http.Request, c *call) {
+	if s.signer == nil {
+		s.consoleFail(w, r, &ballot.Error{Code: ballot.ELocked, Key: "no_signer", Message: "the server was started without a PDF signer"})
+		return
+	}
+	if _, err := report.Issue(r.Context(), s.svc, c.session.ID, c.account.Name, s.signer); err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	back(w, r, sessionPath(c), "tallied")
+}
+
+// logRow is one audit entry as the console's table shows it.
+type logRow struct {
+	Seq   uint64
+	Time  string
+	Type  string
+	Actor string
+	Data  string
+	Hash  string
+}
+
+type logPage struct {
+	Session     *ballot.Session
+	Rows        []logRow
+	Checkpoints []string
+	Fingerprint string
+}
+
+// maxShownData bounds the data shown per row: a sealed ballot or a list of
+// token hashes is for the verifier, not for reading.
+const maxShownData = 300
+
+func (s *Server) handleLog(w http.ResponseWriter, r *http.Request, c *call) {
+	entries, cps, err := s.svc.Log(r.Context(), c.session.ID)
+	if err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	page := logPage{Session: c.session, Fingerprint: audit.Fingerprint(s.svc.Key().VerifierKey())}
+	for _, e := range entries {
+		data := string(e.Data)
+		if len(data) > maxShownData {
+			data = strings.ToValidUTF8(data[:maxShownData], "") + "…"
+		}
+		page.Rows = append(page.Rows, logRow{Seq: e.Seq, Time: e.Time, Type: string(e.Type),
+			Actor: e.Actor, Data: data, Hash: e.Hash.String()})
+	}
+	for _, cp := range cps {
+		page.Checkpoints = append(page.Checkpoints, string(cp.Note))
+	}
+	s.renderConsole(w, r, http.StatusOK, "log", c, "console.log", page)
+}

@@ -125,8 +125,8 @@ func parseChoices(raw map[string]json.RawMessage) (map[string][]ballot.Level, er
 		}
 		switch v[0] {
 		case '"':
-			var code string
-			if err := json.Unmarshal(v, &code); err != nil {
+			code, ok := jsonString(v)
+			if !ok {
 				return nil, errBadRequest
 			}
 			out[id] = []ballot.Level{ballot.Level(code)}
@@ -137,8 +137,8 @@ func parseChoices(raw map[string]json.RawMessage) (map[string][]ballot.Level, er
 			}
 			levels := make([]ballot.Level, 0, len(items))
 			for _, it := range items {
-				var code string
-				if len(it) == 0 || it[0] != '"' || json.Unmarshal(it, &code) != nil {
+				code, ok := jsonString(it)
+				if !ok {
 					return nil, errBadRequest
 				}
 				levels = append(levels, ballot.Level(code))
@@ -175,58 +175,4 @@ func decodeJSON(r *http.Request, v any) error {
 		return errBadRequest
 	}
 	return nil
-}
-
-// checkUniqueNames reports an error if any JSON object in data repeats a
-// member name, or if data is not JSON at all; encoding/json would keep the
-// last value without a word.
-func checkUniqueNames(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	// One frame per open object or array; objects remember their names and
-	// whether the next string token is a name.
-	type frame struct {
-		names    map[string]bool
-		wantName bool
-	}
-	var stack []*frame
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			if len(stack) > 0 {
-				return io.ErrUnexpectedEOF
-			}
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if top != nil && top.names != nil && top.wantName {
-			if d, ok := tok.(json.Delim); ok && d == '}' {
-				stack = stack[:len(stack)-1]
-				continue
-			}
-			name := tok.(string) // the decoder only yields strings in name position
-			if top.names[name] {
-				return errors.New("repeated member name")
-			}
-			top.names[name] = true
-			top.wantName = false
-			continue
-		}
-		if top != nil && top.names != nil {
-			top.wantName = true // this token is a value; a name follows
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &frame{names: map[string]bool{}, wantName: true})
-		case json.Delim('['):
-			stack = append(stack, &frame{})
-		case json.Delim(']'):
-			stack = stack[:len(stack)-1]
-		}
-	}
 }

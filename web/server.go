@@ -29,6 +29,7 @@ import (
 	"strings"
 
 	"tinnhiem/ballot"
+	"tinnhiem/tally/report"
 
 	"github.com/gorilla/mux"
 )
@@ -43,6 +44,12 @@ type Options struct {
 	// Logger receives one access line per request and the detail of
 	// internal errors. It never receives a token.
 	Logger *slog.Logger
+	// TLS says the server is reached over HTTPS: console cookies are then
+	// Secure and every response carries Strict-Transport-Security.
+	TLS bool
+	// ReportSigner signs the PDF reports issued from the console's tally;
+	// without it the console cannot tally.
+	ReportSigner report.Signer
 }
 
 // Server serves the voter pages and API over a ballot.Service. It is safe
@@ -53,6 +60,13 @@ type Server struct {
 	log     *slog.Logger
 	pages   *pages
 	handler http.Handler
+
+	// The organiser console (console.go, auth.go, authz.go).
+	console consolePages
+	logins  *logins
+	pending *pendingUploads
+	signer  report.Signer
+	tls     bool
 }
 
 // New returns a Server for svc. Its templates and static files are embedded
@@ -68,8 +82,16 @@ func New(svc *ballot.Service, opts Options) *Server {
 		baseURL: strings.TrimRight(opts.BaseURL, "/"),
 		log:     logger,
 		pages:   loadPages(),
+		console: loadConsolePages(),
+		logins:  newLogins(),
+		pending: &pendingUploads{m: map[string]*pendingUpload{}},
+		signer:  opts.ReportSigner,
+		tls:     opts.TLS,
 	}
 	s.handler = s.logRequests(s.recoverPanics(s.routes()))
+	if s.tls {
+		s.handler = hsts(s.handler)
+	}
 	return s
 }
 
@@ -88,8 +110,10 @@ func (s *Server) routes() *mux.Router {
 
 	api := r.PathPrefix("/api/v1").Subrouter()
 	api.Use(limitBody(maxAPIBody))
-	api.HandleFunc("/ballot", s.handleBallot).Methods(http.MethodPost)
-	api.HandleFunc("/cast", s.handleCast).Methods(http.MethodPost)
+	// Failed card look-ups are limited per client address (ratelimit.go).
+	lookups := newLookupLimiter()
+	api.Handle("/ballot", lookups.wrap(http.HandlerFunc(s.handleBallot))).Methods(http.MethodPost)
+	api.Handle("/cast", lookups.wrap(http.HandlerFunc(s.handleCast))).Methods(http.MethodPost)
 
 	get := []string{http.MethodGet, http.MethodHead}
 	// Cards encode the upper-case form (QR alphanumeric mode); people type
@@ -102,7 +126,18 @@ func (s *Server) routes() *mux.Router {
 	r.HandleFunc("/nhap-ma", s.handleEntryPage).Methods(get...)
 	r.PathPrefix("/static/").Handler(staticHandler()).Methods(get...)
 	r.HandleFunc("/healthz", handleHealth).Methods(get...)
+	s.mountConsole(r)
 	return r
+}
+
+// hsts tells browsers to come back over HTTPS only, for a year: a meeting
+// network's server is reached by one name, and a downgraded console
+// connection would expose the sign-in.
+func hsts(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		next.ServeHTTP(w, r)
+	})
 }
 
 // handleHealth tells a supervisor the process serves requests; it checks

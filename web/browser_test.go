@@ -162,7 +162,7 @@ func TestBrowserVote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newConsoleFixture(t, Options{ReportSigner: signer})
+	f := newConsoleFixture(t, Options{ReportSigner: func(string) (report.Signer, error) { return signer, nil }})
 	ctx := newBrowser(t)
 	dir := t.TempDir()
 	roster := filepath.Join(dir, "roster.csv")

@@ -93,7 +93,12 @@ func (s *Server) handleTally(w http.ResponseWriter, r *http.Request, c *call) {
 		s.consoleFail(w, r, &ballot.Error{Code: ballot.ELocked, Key: "no_signer", Message: "the server was started without a PDF signer"})
 		return
 	}
-	if _, err := report.Issue(r.Context(), s.svc, c.session.ID, c.account.Name, s.signer); err != nil {
+	signer, err := s.signer(c.session.Org)
+	if err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	if _, err := report.Issue(r.Context(), s.svc, c.session.ID, c.account.Name, signer); err != nil {
 		s.consoleFail(w, r, err)
 		return
 	}

@@ -47,9 +47,11 @@ type Options struct {
 	// TLS says the server is reached over HTTPS: console cookies are then
 	// Secure and every response carries Strict-Transport-Security.
 	TLS bool
-	// ReportSigner signs the PDF reports issued from the console's tally;
-	// without it the console cannot tally.
-	ReportSigner report.Signer
+	// ReportSigner returns the signer of the PDF reports issued from the
+	// console's tally for a session of organisation org, so that each
+	// organisation may sign with its own certificate; without it the
+	// console cannot tally.
+	ReportSigner func(org string) (report.Signer, error)
 }
 
 // Server serves the voter pages and API over a ballot.Service. It is safe
@@ -65,7 +67,7 @@ type Server struct {
 	console consolePages
 	logins  *logins
 	pending *pendingUploads
-	signer  report.Signer
+	signer  func(org string) (report.Signer, error)
 	tls     bool
 }
 

@@ -22,6 +22,7 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
+	"tinnhiem/tally/report"
 	"tinnhiem/web"
 )
 
@@ -68,13 +69,17 @@ func cmdServe(e *env, args []string) error {
 			}
 			base = scheme + ln.Addr().String()
 		}
-		// The console's tally signs PDFs with the report certificate kept
-		// beside the key, made on first use like tinnhiem tally does.
-		signer, err := readCertFiles(f.keyPath(), "tinnhiem")
-		if err != nil {
+		// The console's tally signs PDFs with the organisation's own
+		// certificate if it brought one (tinnhiem org cert), else with the
+		// report certificate kept beside the key, made on first use like
+		// tinnhiem tally does. Certificates are read at each tally, so one
+		// installed while the server runs is used at once.
+		if _, err := readCertFiles(f.keyPath(), "tinnhiem"); err != nil {
 			return err
 		}
-		opts := web.Options{BaseURL: base, TLS: tlsConfig != nil, ReportSigner: signer}
+		keyPath := f.keyPath()
+		opts := web.Options{BaseURL: base, TLS: tlsConfig != nil,
+			ReportSigner: func(org string) (report.Signer, error) { return signerFor(keyPath, org, "tinnhiem") }}
 		if tlsConfig != nil {
 			ln = tls.NewListener(ln, tlsConfig)
 		}

@@ -60,11 +60,11 @@ func cmdTally(e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			org := sess.Org
-			if org == "" {
-				org = sess.Body
+			name := sess.Org
+			if name == "" {
+				name = sess.Body
 			}
-			if signer, err = readCertFiles(f.keyPath(), org); err != nil {
+			if signer, err = signerFor(f.keyPath(), sess.Org, name); err != nil {
 				return err
 			}
 		}

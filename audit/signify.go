@@ -3,7 +3,6 @@ package audit
 import (
 	"bytes"
 	"crypto/ed25519"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
@@ -33,14 +32,28 @@ func (k *Key) SignifyPublicKey() []byte {
 	return []byte("untrusted comment: tinnhiem public key " + k.Fingerprint() + "\n" + base64.StdEncoding.EncodeToString(raw) + "\n")
 }
 
+// ed25519SPKIPrefix is the DER of an Ed25519 SubjectPublicKeyInfo (RFC 8410)
+// up to the key itself. Writing it by hand spares crypto/x509, which would
+// pull the network stack into the offline verifier.
+var ed25519SPKIPrefix = []byte{0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00}
+
 // PublicKeyPEM returns k's public key as a PKIX "PUBLIC KEY" PEM block, the
 // form openssl pkeyutl reads.
-func (k *Key) PublicKeyPEM() []byte {
-	der, err := x509.MarshalPKIXPublicKey(k.PublicKey())
-	if err != nil {
-		panic("audit: an Ed25519 public key does not marshal: " + err.Error())
-	}
+func (k *Key) PublicKeyPEM() []byte { return publicKeyPEM(k.PublicKey()) }
+
+// publicKeyPEM is Key.PublicKeyPEM for a public key alone.
+func publicKeyPEM(pub ed25519.PublicKey) []byte {
+	der := append(bytes.Clone(ed25519SPKIPrefix), pub...)
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+}
+
+// parsePublicKeyDER reads the DER that publicKeyPEM writes: an Ed25519
+// SubjectPublicKeyInfo, and nothing else.
+func parsePublicKeyDER(der []byte) (ed25519.PublicKey, error) {
+	if len(der) != len(ed25519SPKIPrefix)+ed25519.PublicKeySize || !bytes.HasPrefix(der, ed25519SPKIPrefix) {
+		return nil, errors.New("not an Ed25519 public key")
+	}
+	return ed25519.PublicKey(der[len(ed25519SPKIPrefix):]), nil
 }
 
 // SignDetached returns a signify signature file of msg by k. pubName is the

@@ -3,6 +3,8 @@ package audit
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -74,5 +76,14 @@ func TestDetachedSignatureStandardTools(t *testing.T) {
 	}
 	if tools < 2 && os.Getenv("CI") == "true" {
 		t.Fatalf("signify-openbsd and openssl must be installed in CI")
+	}
+}
+
+func TestPublicKeyPEMIsPKIX(t *testing.T) {
+	k, _ := GenerateKey(rand.Reader, "tinnhiem")
+	block, _ := pem.Decode(k.PublicKeyPEM())
+	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil || !k.PublicKey().Equal(pub) {
+		t.Fatalf("PublicKeyPEM does not parse as the key's PKIX form: %v", err)
 	}
 }

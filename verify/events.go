@@ -198,10 +198,10 @@ func (r *Replay) ballotsSealed(e *audit.Entry) error {
 		return err
 	}
 	if d.Count != len(r.Ballots) {
-		return fmt.Errorf("BallotsSealed counts %d ballots, the log holds %d", d.Count, len(r.Ballots))
+		return ballotErr(fmt.Errorf("BallotsSealed counts %d ballots, the log holds %d", d.Count, len(r.Ballots)))
 	}
 	if r.Closed.Collected != len(r.Ballots) {
-		return fmt.Errorf("SessionClosed says %d ballots collected, %d were sealed", r.Closed.Collected, len(r.Ballots))
+		return ballotErr(fmt.Errorf("SessionClosed says %d ballots collected, %d were sealed", r.Closed.Collected, len(r.Ballots)))
 	}
 	r.SealedSeq, r.phase = e.Seq, phaseUsed
 	return nil
@@ -217,13 +217,13 @@ func (r *Replay) tokensUsed(e *audit.Entry) error {
 	}
 	for _, h := range d.Hashes {
 		if len(r.Used) > 0 && compareHash(r.lastUsed, h) >= 0 {
-			return errors.New("used token hashes are not in ascending order (or one is repeated)")
+			return tokenErr(errors.New("used token hashes are not in ascending order (or one is repeated)"))
 		}
 		if !r.Issued[h] {
-			return fmt.Errorf("used token %s… was never issued", h.String()[:12])
+			return tokenErr(fmt.Errorf("used token %s… was never issued", h.String()[:12]))
 		}
 		if r.Revoked[h] {
-			return fmt.Errorf("used token %s… had been revoked", h.String()[:12])
+			return tokenErr(fmt.Errorf("used token %s… had been revoked", h.String()[:12]))
 		}
 		r.lastUsed = h
 		r.Used = append(r.Used, h)
@@ -234,7 +234,7 @@ func (r *Replay) tokensUsed(e *audit.Entry) error {
 // endUsed closes the run of TokensUsed entries: one used card per ballot.
 func (r *Replay) endUsed() error {
 	if len(r.Used) != len(r.Ballots) {
-		return fmt.Errorf("%d cards were used but %d ballots were sealed", len(r.Used), len(r.Ballots))
+		return ballotErr(fmt.Errorf("%d cards were used but %d ballots were sealed", len(r.Used), len(r.Ballots)))
 	}
 	r.phase = phaseClosed
 	return nil

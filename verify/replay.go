@@ -104,6 +104,10 @@ func ReplayLog(entries []audit.Entry) (*Replay, error) {
 	for i := range entries {
 		e := &entries[i]
 		if err := r.apply(e); err != nil {
+			var ce *audit.ChainError
+			if errors.As(err, &ce) {
+				return r, err
+			}
 			return r, &audit.ChainError{Seq: e.Seq, Err: err}
 		}
 		r.Head = audit.Head{Size: e.Seq, Hash: e.Hash}
@@ -138,7 +142,8 @@ func (r *Replay) apply(e *audit.Entry) error {
 	}
 	if r.phase == phaseUsed && e.Type != audit.TokensUsed {
 		if err := r.endUsed(); err != nil {
-			return err
+			// The run of TokensUsed that just ended is at fault, not e.
+			return &audit.ChainError{Seq: e.Seq - 1, Err: err}
 		}
 	}
 	if !allowed[r.phase][e.Type] {
@@ -159,7 +164,8 @@ var phaseNames = map[phase]string{
 var allowed = map[phase]map[audit.Type]bool{
 	phaseDraft: {audit.RosterSet: true, audit.CadresSet: true, audit.CommitteeSet: true, audit.CheckedIn: true,
 		audit.TokensIssued: true, audit.TokenRevoked: true, audit.SessionOpened: true},
-	phaseOpen:    {audit.CheckedIn: true, audit.TokenRevoked: true, audit.CommitteeSet: true, audit.SessionClosed: true},
+	phaseOpen: {audit.CheckedIn: true, audit.TokenRevoked: true, audit.CommitteeSet: true, audit.SessionClosed: true,
+		audit.CosignatureAdded: true},
 	phaseSealing: {audit.BallotSealed: true, audit.BallotsSealed: true},
 	phaseUsed:    {audit.TokensUsed: true, audit.CommitteeSet: true, audit.TallyComputed: true, audit.CosignatureAdded: true},
 	phaseClosed:  {audit.CommitteeSet: true, audit.TallyComputed: true, audit.CosignatureAdded: true},

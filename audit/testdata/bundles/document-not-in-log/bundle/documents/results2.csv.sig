@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWSVhqOMOsGIvXVbkQ+Fw3FVxvNmEsaZkY3gp5JwhtiK8lSLEZOaMmAzckgfFckFhhoHwjZA5tkKPNBctWspy2Cr2G1VJzC6Pwo=

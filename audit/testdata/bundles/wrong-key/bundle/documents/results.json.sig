@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWTshmx7R4dkaRl2W8h5qKU0B+NKqBOWcvV7QmOeEGDsNAPzpA3iGn2XJFRFMTs9X09j/GSL9B2skzekaVf29VHc8mc9wLmLugM=

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"tinnhiem/audit"
+	"tinnhiem/ballot"
+	"tinnhiem/verify"
+)
+
+func init() {
+	register(command{"cosign add", "cosign add --db FILE --session ID --cosigner PUBKEY COSIGNED-CHECKPOINT", cmdCosignAdd})
+}
+
+// cmdCosignAdd records an inspector's cosignature of a checkpoint in the
+// log, after checking, in the same transaction, that the server signed the
+// checkpoint, that it names this session's log as it stands, and that the
+// inspector's signature verifies under the key they gave.
+func cmdCosignAdd(e *env, args []string) error {
+	f := newFlags("cosign add", true, true)
+	cosigner := f.String("cosigner", "", "the inspector's verifier key (printed by tinnhiem-verify keygen), or a `FILE` holding it")
+	return withService(f, args, func(svc *ballot.Service, pos []string) error {
+		if len(pos) != 1 {
+			return usagef("name one cosigned checkpoint file")
+		}
+		if *cosigner == "" {
+			return usagef("--cosigner PUBKEY is required: the inspector's verifier key")
+		}
+		vkey := strings.TrimSpace(*cosigner)
+		if b, err := os.ReadFile(vkey); err == nil {
+			vkey = strings.TrimSpace(string(b))
+		}
+		msg, err := os.ReadFile(pos[0])
+		if err != nil {
+			return fmt.Errorf("failed to read the cosigned checkpoint: %w", err)
+		}
+		var data audit.CosignatureData
+		check := func(sess *ballot.Session, tx ballot.Tx) error {
+			entries, err := tx.AuditEntries(sess.ID, 1, 0)
+			if err != nil {
+				return err
+			}
+			c, v, err := verify.CheckCosignature(msg, vkey, svc.Key().Verifier(), entries)
+			if err != nil {
+				return ballot.Errorf(ballot.EInvalid, "the cosigned checkpoint cannot be recorded: %v", err)
+			}
+			for i := range entries {
+				var d audit.CosignatureData
+				if entries[i].Type == audit.CosignatureAdded && entries[i].Decode(&d) == nil && d.Key == vkey && d.Size == c.Size {
+					return ballot.Errorf(ballot.EConflict, "this inspector's cosignature of checkpoint %d is recorded already (entry %d)", c.Size, entries[i].Seq)
+				}
+			}
+			data = audit.CosignatureData{Name: v.Name(), Key: vkey, Size: c.Size, Note: string(msg)}
+			return nil
+		}
+		// The payload is filled in by check, inside the transaction.
+		if err := svc.Record(e.ctx, cliActor(), *f.session, audit.CosignatureAdded, &data, check, false); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Đã ghi chữ ký đồng xác nhận / recorded the cosignature of %s (%s) on checkpoint %d\n",
+			data.Name, audit.Fingerprint(vkey), data.Size)
+		return nil
+	})
+}

@@ -1,0 +1,119 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"tinnhiem/audit"
+)
+
+// Cosign adds k's signature to a signed checkpoint note, keeping the
+// signatures it already holds. It refuses text that is not a tinnhiem
+// checkpoint and a note that nobody has signed yet: an inspector cosigns
+// what the server signed, at the meeting, so that the server cannot later
+// present a different history for that moment. It does not check the
+// existing signatures, which the inspector may have no key for; the
+// verifier and "tinnhiem cosign add" do.
+func Cosign(msg []byte, k *audit.Key) ([]byte, error) {
+	n, err := note.Open(msg, note.VerifierList())
+	var unverified *note.UnverifiedNoteError
+	if !errors.As(err, &unverified) {
+		return nil, fmt.Errorf("failed to read the checkpoint note: %w", err)
+	}
+	n = unverified.Note
+	if _, err := audit.ParseCheckpoint(n.Text); err != nil {
+		return nil, fmt.Errorf("failed to cosign: %w", err)
+	}
+	if len(n.UnverifiedSigs) == 0 {
+		return nil, errors.New("failed to cosign: the checkpoint carries no signature to cosign")
+	}
+	for _, s := range n.UnverifiedSigs {
+		if s.Name == k.Name() && s.Hash == k.KeyHash() {
+			return nil, errors.New("failed to cosign: this key has signed the checkpoint already")
+		}
+	}
+	out, err := note.Sign(n, k)
+	if err != nil {
+		return nil, fmt.Errorf("failed to cosign: %w", err)
+	}
+	return out, nil
+}
+
+// CheckCosignature checks an inspector's cosigned checkpoint against the
+// server's key and a log: both the server's and the cosigner's signatures
+// verify, the cosigner is not the server, and the checkpoint is of the log's
+// session and names the log's hash at its size. It returns the checkpoint.
+// "tinnhiem cosign add" runs it before recording a cosignature, the
+// verifier again for every CosignatureAdded entry.
+func CheckCosignature(msg []byte, cosignerKey string, server note.Verifier, entries []audit.Entry) (audit.Checkpoint, note.Verifier, error) {
+	v, err := note.NewVerifier(cosignerKey)
+	if err != nil {
+		return audit.Checkpoint{}, nil, fmt.Errorf("the cosigner's key is malformed: %w", err)
+	}
+	if v.Name() == server.Name() && v.KeyHash() == server.KeyHash() {
+		return audit.Checkpoint{}, nil, errors.New("the cosigner's key is the server's own key")
+	}
+	c, n, err := audit.OpenCheckpoint(msg, note.VerifierList(server, v))
+	if err != nil {
+		return c, nil, err
+	}
+	var byServer, byCosigner bool
+	for _, s := range n.Sigs {
+		byServer = byServer || s.Name == server.Name() && s.Hash == server.KeyHash()
+		byCosigner = byCosigner || s.Name == v.Name() && s.Hash == v.KeyHash()
+	}
+	switch {
+	case !byServer:
+		return c, nil, errors.New("the checkpoint is not signed by the server's key")
+	case !byCosigner:
+		return c, nil, fmt.Errorf("the checkpoint carries no signature by %s", v.Name())
+	case len(entries) == 0 || c.Session != entries[0].Session:
+		return c, nil, fmt.Errorf("the checkpoint is of session %q, not of this log", c.Session)
+	case c.Size == 0 || c.Size > uint64(len(entries)):
+		return c, nil, fmt.Errorf("the checkpoint covers %d entries, the log held %d", c.Size, len(entries))
+	case entries[c.Size-1].Hash != c.Hash:
+		return c, nil, fmt.Errorf("the checkpoint names head %s at %d, the log has %s", c.Hash, c.Size, entries[c.Size-1].Hash)
+	}
+	return c, v, nil
+}
+
+// cosignatures checks every CosignatureAdded entry and lists the cosigners.
+func (r *report) cosignatures(b *audit.Bundle, server note.Verifier) {
+	if r.Check(CheckKey).Status != StatusOK {
+		r.add(CheckCosignatures, StatusSkipped, 0, "the bundle's key is not the pinned key")
+		return
+	}
+	for i := range b.Entries {
+		e := &b.Entries[i]
+		if e.Type != audit.CosignatureAdded {
+			continue
+		}
+		var d audit.CosignatureData
+		if err := decodeStrict(e.Data, &d); err != nil {
+			r.fail(CheckCosignatures, &audit.ChainError{Seq: e.Seq, Err: fmt.Errorf("malformed CosignatureAdded data: %w", err)})
+			return
+		}
+		// A cosignature is only worth the entries before it: the checkpoint
+		// must name an earlier state of this same log.
+		c, v, err := CheckCosignature([]byte(d.Note), d.Key, server, b.Entries[:e.Seq-1])
+		switch {
+		case err != nil:
+		case len(d.Signature) != 0:
+			err = errors.New("the signature field must be absent: the signature is in the note")
+		case d.Name != v.Name() || d.Size != c.Size:
+			err = fmt.Errorf("the entry names %s at size %d, the note holds %s at size %d", d.Name, d.Size, v.Name(), c.Size)
+		}
+		if err != nil {
+			r.fail(CheckCosignatures, &audit.ChainError{Seq: e.Seq, Err: err})
+			return
+		}
+		r.Cosigners = append(r.Cosigners, Cosigner{Name: d.Name, Key: d.Key, Fingerprint: audit.Fingerprint(d.Key), Size: c.Size, Entry: e.Seq})
+	}
+	if len(r.Cosigners) == 0 {
+		r.ok(CheckCosignatures, "no cosignature was recorded")
+		return
+	}
+	r.ok(CheckCosignatures, fmt.Sprintf("%d cosignatures", len(r.Cosigners)))
+}

@@ -27,6 +27,7 @@ type Service struct {
 
 	mu     sync.Mutex
 	cadres map[string][]Cadre // frozen ballot of each open session
+	tokens tokenSessions      // unused cards of open sessions, a hint for Cast (vote.go)
 
 	// OnWarning, if set, hears about failures that lose nothing and need
 	// no answer from the caller, so that the server can log them.
@@ -492,6 +493,7 @@ func (s *Service) Close(ctx context.Context, actor, id string) error {
 	s.mu.Lock()
 	delete(s.cadres, id)
 	s.mu.Unlock()
+	s.tokens.forget(id)
 	// The vote is closed and sealed; what remains is to forget the order
 	// of the commits that recorded it. A failure here loses nothing and is
 	// retried at shutdown, so the close stands.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"tinnhiem/audit"
 
@@ -76,6 +77,8 @@ func votable(sess State, tok TokenState) error {
 
 // frozenCadres returns the ballot of an open session from memory: cadres
 // cannot change once a session is open, so the cast path reads them once.
+// The first time it meets an open session it also remembers the session's
+// unused cards (see tokenSessions), in the same read.
 func (s *Service) frozenCadres(ctx context.Context, id string) ([]Cadre, error) {
 	s.mu.Lock()
 	cs, ok := s.cadres[id]
@@ -84,13 +87,19 @@ func (s *Service) frozenCadres(ctx context.Context, id string) ([]Cadre, error) 
 		return cs, nil
 	}
 	var state State
+	var unused []audit.Hash
 	err := s.store.View(ctx, func(tx Tx) error {
 		sess, err := tx.Session(id)
 		if err != nil {
 			return err
 		}
 		state = sess.State
-		cs, err = tx.Cadres(id)
+		if cs, err = tx.Cadres(id); err != nil {
+			return err
+		}
+		if state == Open {
+			unused, err = tx.TokenHashes(id, TokenIssued)
+		}
 		return err
 	})
 	if err != nil {
@@ -100,8 +109,52 @@ func (s *Service) frozenCadres(ctx context.Context, id string) ([]Cadre, error) 
 		s.mu.Lock()
 		s.cadres[id] = cs
 		s.mu.Unlock()
+		s.tokens.remember(id, unused)
 	}
 	return cs, nil
+}
+
+// tokenSessions maps the hash of every unused card of the open sessions
+// this Service has cast in to its session, so that a cast needs no read
+// transaction before the one that records it: that read cost as much as
+// the write. It is only a hint. No card is added once a session is open, so
+// a card absent from it is looked up in the store as before; a card present
+// in it may since have been used or revoked, or its session closed, and
+// Store.Cast, which checks all of this inside its own transaction, refuses
+// it then. It holds only hashes the store holds too, and nothing about any
+// ballot.
+type tokenSessions struct {
+	mu      sync.RWMutex
+	session map[audit.Hash]string
+}
+
+func (t *tokenSessions) lookup(h audit.Hash) (string, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	id, ok := t.session[h]
+	return id, ok
+}
+
+func (t *tokenSessions) remember(id string, hashes []audit.Hash) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.session == nil {
+		t.session = make(map[audit.Hash]string, len(hashes))
+	}
+	for _, h := range hashes {
+		t.session[h] = id
+	}
+}
+
+// forget drops a session that is no longer open.
+func (t *tokenSessions) forget(id string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for h, sid := range t.session {
+		if sid == id {
+			delete(t.session, h)
+		}
+	}
 }
 
 // Cast records one ballot for the token and returns the voter's receipt.
@@ -110,18 +163,25 @@ func (s *Service) frozenCadres(ctx context.Context, id string) ([]Cadre, error) 
 // trace of the token, the time or the voter. Choices map cadre IDs to the
 // levels marked; see MarksFor for how missing and multiple marks count.
 func (s *Service) Cast(ctx context.Context, token string, choices map[string][]Level) (string, error) {
-	id, h, st, err := s.lookupToken(ctx, token)
-	if err != nil {
-		return "", err
+	canonical, ok := NormalizeToken(token)
+	if !ok {
+		return "", ErrTokenUnknown
 	}
-	// Answer early for a used or revoked card, before judging the choices,
-	// since that is what the voter needs to hear; Store.Cast checks again
-	// inside its transaction, which is what guarantees one vote.
-	switch st {
-	case TokenUsed:
-		return "", ErrTokenUsed
-	case TokenRevoked:
-		return "", ErrTokenRevoked
+	h := HashToken(canonical)
+	id, hinted := s.tokens.lookup(h)
+	if !hinted {
+		var st TokenState
+		var err error
+		if id, _, st, err = s.lookupToken(ctx, token); err != nil {
+			return "", err
+		}
+		// Answer early for a used or revoked card, before judging the
+		// choices, since that is what the voter needs to hear; Store.Cast
+		// checks again inside its transaction, which is what guarantees
+		// one vote.
+		if err := usable(st); err != nil {
+			return "", err
+		}
 	}
 	cadres, err := s.frozenCadres(ctx, id)
 	if err != nil {
@@ -129,6 +189,17 @@ func (s *Service) Cast(ctx context.Context, token string, choices map[string][]L
 	}
 	marks, err := MarksFor(cadres, choices)
 	if err != nil {
+		if hinted {
+			// The hint skipped the early answer; give it now, so that a used
+			// card hears so whatever its choices.
+			_, _, st, lerr := s.lookupToken(ctx, token)
+			if lerr != nil {
+				return "", lerr
+			}
+			if uerr := usable(st); uerr != nil {
+				return "", uerr
+			}
+		}
 		return "", err
 	}
 	bid, err := newBallotID(s.rand)
@@ -136,9 +207,22 @@ func (s *Service) Cast(ctx context.Context, token string, choices map[string][]L
 		return "", err
 	}
 	if _, err := s.store.Cast(ctx, h, Ballot{ID: bid, Marks: marks}); err != nil {
+		if hinted && (errors.Is(err, ErrClosed) || errors.Is(err, ErrNotOpen)) {
+			s.tokens.forget(id)
+		}
 		return "", err
 	}
 	return audit.Receipt(h), nil
+}
+
+func usable(st TokenState) error {
+	switch st {
+	case TokenUsed:
+		return ErrTokenUsed
+	case TokenRevoked:
+		return ErrTokenRevoked
+	}
+	return nil
 }
 
 // VerifyLogs checks every session's audit chain, and that the newest signed

@@ -180,13 +180,6 @@ func (s *server) stop() {
 	}
 }
 
-type apiError struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
 func post(t *testing.T, url string, body any) (int, map[string]any) {
 	t.Helper()
 	b, _ := json.Marshal(body)

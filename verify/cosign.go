@@ -17,12 +17,14 @@ import (
 // existing signatures, which the inspector may have no key for; the
 // verifier and "tinnhiem cosign add" do.
 func Cosign(msg []byte, k *audit.Key) ([]byte, error) {
-	n, err := note.Open(msg, note.VerifierList())
+	// With no known verifiers, a well-formed note opens as unverified;
+	// every other error means the note itself is malformed.
+	_, err := note.Open(msg, note.VerifierList())
 	var unverified *note.UnverifiedNoteError
 	if !errors.As(err, &unverified) {
 		return nil, fmt.Errorf("failed to read the checkpoint note: %w", err)
 	}
-	n = unverified.Note
+	n := unverified.Note
 	if _, err := audit.ParseCheckpoint(n.Text); err != nil {
 		return nil, fmt.Errorf("failed to cosign: %w", err)
 	}

@@ -52,6 +52,7 @@ func (s *Server) consoleRoutes() []consoleRoute {
 		{get, "/admin/s/{id}/log", permSessionRead, s.handleLog},
 		{get, "/admin/s/{id}/documents/{name}", permSessionRead, s.handleDocument},
 		{get, "/admin/s/{id}/bundle", permSessionRead, s.handleBundle},
+		{post, "/admin/s/{id}/cosign", permSessionCosign, s.handleCosign},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
+	"tinnhiem/ballot/cosign"
 	"tinnhiem/tally/report"
 )
 
@@ -105,6 +106,25 @@ func (s *Server) handleTally(w http.ResponseWriter, r *http.Request, c *call) {
 	back(w, r, sessionPath(c), "tallied")
 }
 
+// maxCosignature bounds an uploaded cosigned checkpoint: a note of a few
+// lines with a handful of signatures.
+const maxCosignature = 16 << 10
+
+// handleCosign records an inspector's cosignature of one of the session's
+// signed checkpoints, with the same checks as "tinnhiem cosign add".
+func (s *Server) handleCosign(w http.ResponseWriter, r *http.Request, c *call) {
+	note := strings.ReplaceAll(r.PostFormValue("note"), "\r\n", "\n")
+	if len(note) > maxCosignature {
+		s.consoleFail(w, r, ballot.Errorf(ballot.EInvalid, "the cosigned checkpoint is too long"))
+		return
+	}
+	if _, err := cosign.Add(r.Context(), s.svc, c.account.Name, c.session.ID, []byte(note), r.PostFormValue("key")); err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	back(w, r, sessionPath(c)+"/log", "cosigned")
+}
+
 // logRow is one audit entry as the console's table shows it.
 type logRow struct {
 	Seq   uint64
@@ -120,6 +140,7 @@ type logPage struct {
 	Rows        []logRow
 	Checkpoints []string
 	Fingerprint string
+	CanCosign   bool
 }
 
 // maxShownData bounds the data shown per row: a sealed ballot or a list of
@@ -132,7 +153,7 @@ func (s *Server) handleLog(w http.ResponseWriter, r *http.Request, c *call) {
 		s.consoleFail(w, r, err)
 		return
 	}
-	page := logPage{Session: c.session, Fingerprint: audit.Fingerprint(s.svc.Key().VerifierKey())}
+	page := logPage{Session: c.session, Fingerprint: audit.Fingerprint(s.svc.Key().VerifierKey()), CanCosign: c.account.CanCosign(c.session)}
 	for _, e := range entries {
 		data := string(e.Data)
 		if len(data) > maxShownData {

@@ -107,6 +107,10 @@ var consoleTexts = map[string]text{
 	"log.data":        {"Dữ liệu", "Data"},
 	"log.checkpoints": {"Điểm kiểm tra có chữ ký", "Signed checkpoints"},
 	"log.key":         {"Dấu vân tay khoá của máy chủ", "Server key fingerprint"},
+	"log.cosign":      {"Ghi chữ ký đồng xác nhận của thanh tra", "Record an inspector's cosignature"},
+	"log.cosign.help": {"Dán điểm kiểm tra đã được đồng ký bằng tinnhiem-verify cosign, và khóa công khai của người đồng ký.", "Paste the checkpoint cosigned with tinnhiem-verify cosign, and the cosigner's public key."},
+	"log.cosign.note": {"Điểm kiểm tra đã đồng ký", "Cosigned checkpoint"},
+	"log.cosign.key":  {"Khóa công khai của người đồng ký", "Cosigner's public key"},
 
 	"done.created":   {"Đã tạo phiên bỏ phiếu.", "The session was created."},
 	"done.org":       {"Đã thêm tổ chức.", "The organisation was added."},
@@ -116,6 +120,7 @@ var consoleTexts = map[string]text{
 	"done.committee": {"Đã lưu Ban kiểm phiếu.", "The counting committee was saved."},
 	"done.checkin":   {"Đã ghi nhận người có mặt.", "Attendance was recorded."},
 	"done.revoked":   {"Đã thu hồi thẻ.", "The card was revoked."},
+	"done.cosigned":  {"Đã ghi chữ ký đồng xác nhận vào nhật ký.", "The cosignature was recorded in the log."},
 	"done.opened":    {"Đã mở phiên bỏ phiếu.", "The vote is open."},
 	"done.closed":    {"Đã đóng phiên bỏ phiếu.", "The vote is closed."},
 	"done.tallied":   {"Đã kiểm phiếu và phát hành tài liệu.", "The ballots were counted and the documents issued."},

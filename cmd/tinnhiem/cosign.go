@@ -7,7 +7,7 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
-	"tinnhiem/verify"
+	"tinnhiem/ballot/cosign"
 )
 
 func init() {
@@ -36,27 +36,8 @@ func cmdCosignAdd(e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("failed to read the cosigned checkpoint: %w", err)
 		}
-		var data audit.CosignatureData
-		check := func(sess *ballot.Session, tx ballot.Tx) error {
-			entries, err := tx.AuditEntries(sess.ID, 1, 0)
-			if err != nil {
-				return err
-			}
-			c, v, err := verify.CheckCosignature(msg, vkey, svc.Key().Verifier(), entries)
-			if err != nil {
-				return ballot.Errorf(ballot.EInvalid, "the cosigned checkpoint cannot be recorded: %v", err)
-			}
-			for i := range entries {
-				var d audit.CosignatureData
-				if entries[i].Type == audit.CosignatureAdded && entries[i].Decode(&d) == nil && d.Key == vkey && d.Size == c.Size {
-					return ballot.Errorf(ballot.EConflict, "this inspector's cosignature of checkpoint %d is recorded already (entry %d)", c.Size, entries[i].Seq)
-				}
-			}
-			data = audit.CosignatureData{Name: v.Name(), Key: vkey, Size: c.Size, Note: string(msg)}
-			return nil
-		}
-		// The payload is filled in by check, inside the transaction.
-		if err := svc.Record(e.ctx, cliActor(), *f.session, audit.CosignatureAdded, &data, check, false); err != nil {
+		data, err := cosign.Add(e.ctx, svc, cliActor(), *f.session, msg, vkey)
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Đã ghi chữ ký đồng xác nhận / recorded the cosignature of %s (%s) on checkpoint %d\n",

@@ -25,9 +25,10 @@ type Service struct {
 	rand  io.Reader
 	now   func() time.Time
 
-	mu     sync.Mutex
-	cadres map[string][]Cadre // frozen ballot of each open session
-	tokens tokenSessions      // unused cards of open sessions, a hint for Cast (vote.go)
+	mu      sync.Mutex
+	cadres  map[string][]Cadre       // frozen ballot of each open session
+	loading map[string]chan struct{} // sessions whose ballot is being read, closed when done
+	tokens  tokenSessions            // unused cards of open sessions, a hint for Cast (vote.go)
 
 	// OnWarning, if set, hears about failures that lose nothing and need
 	// no answer from the caller, so that the server can log them.
@@ -43,7 +44,8 @@ func NewService(store Store, key *audit.Key, random io.Reader, now func() time.T
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, key: key, rand: random, now: now, cadres: map[string][]Cadre{}}
+	return &Service{store: store, key: key, rand: random, now: now, cadres: map[string][]Cadre{},
+		loading: map[string]chan struct{}{}}
 }
 
 // Key returns the installation key that signs the service's checkpoints.

@@ -78,15 +78,45 @@ func votable(sess State, tok TokenState) error {
 // frozenCadres returns the ballot of an open session from memory: cadres
 // cannot change once a session is open, so the cast path reads them once.
 // The first time it meets an open session it also remembers the session's
-// unused cards (see tokenSessions), in the same read.
+// unused cards (see tokenSessions), in the same read. When a vote opens,
+// hundreds of voters arrive at once; one of them loads while the others
+// wait for it, rather than each reading every card of the session.
 func (s *Service) frozenCadres(ctx context.Context, id string) ([]Cadre, error) {
-	s.mu.Lock()
-	cs, ok := s.cadres[id]
-	s.mu.Unlock()
-	if ok {
-		return cs, nil
+	for {
+		s.mu.Lock()
+		if cs, ok := s.cadres[id]; ok {
+			s.mu.Unlock()
+			return cs, nil
+		}
+		wait, busy := s.loading[id]
+		if !busy {
+			done := make(chan struct{})
+			s.loading[id] = done
+			s.mu.Unlock()
+			cs, err := s.loadFrozen(ctx, id)
+			s.mu.Lock()
+			delete(s.loading, id)
+			s.mu.Unlock()
+			close(done)
+			return cs, err
+		}
+		s.mu.Unlock()
+		// The loader has finished when wait closes; if the session was not
+		// open or the read failed, nothing was cached and this caller
+		// loads for itself on the next turn.
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
+}
+
+// loadFrozen reads a session's cadres and, if it is open, caches them with
+// the session's unused cards.
+func (s *Service) loadFrozen(ctx context.Context, id string) ([]Cadre, error) {
 	var state State
+	var cs []Cadre
 	var unused []audit.Hash
 	err := s.store.View(ctx, func(tx Tx) error {
 		sess, err := tx.Session(id)
@@ -106,10 +136,10 @@ func (s *Service) frozenCadres(ctx context.Context, id string) ([]Cadre, error) 
 		return nil, err
 	}
 	if state == Open {
+		s.tokens.remember(id, unused)
 		s.mu.Lock()
 		s.cadres[id] = cs
 		s.mu.Unlock()
-		s.tokens.remember(id, unused)
 	}
 	return cs, nil
 }

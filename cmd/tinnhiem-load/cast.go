@@ -193,12 +193,17 @@ func (c *caster) requests(seed uint64, tokens []string) ([]request, error) {
 }
 
 // sendAll sends every request once with the given number of concurrent
-// clients and returns the outcomes in the same order. It stops handing out
-// requests when ctx ends; requests never sent have no status and no error.
-func (c *caster) sendAll(ctx context.Context, clients int, qs []request) []outcome {
+// clients and returns the outcomes in request order. With rate 0 each
+// client sends its next request as soon as the last is answered (a closed
+// loop: the latency is then mostly the queue of the other clients). With a
+// rate, request i is due at start + i/rate and its latency counts from that
+// moment, not from when a client got round to it, so that a slow server
+// cannot hide its delays by slowing the offered load.
+func (c *caster) sendAll(ctx context.Context, clients int, rate float64, qs []request) []outcome {
 	out := make([]outcome, len(qs))
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	start := time.Now()
 	for range clients {
 		wg.Go(func() {
 			for {
@@ -206,7 +211,14 @@ func (c *caster) sendAll(ctx context.Context, clients int, qs []request) []outco
 				if i >= len(qs) || ctx.Err() != nil {
 					return
 				}
+				if rate == 0 {
+					out[i] = c.send(ctx, qs[i])
+					continue
+				}
+				due := start.Add(time.Duration(float64(i) / rate * float64(time.Second)))
+				time.Sleep(time.Until(due))
 				out[i] = c.send(ctx, qs[i])
+				out[i].latency = time.Since(due)
 			}
 		})
 	}

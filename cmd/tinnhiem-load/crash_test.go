@@ -54,7 +54,7 @@ func TestKillNineLosesNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		done := make(chan []outcome, 1)
-		go func() { done <- c.sendAll(context.Background(), clients, qs) }()
+		go func() { done <- c.sendAll(context.Background(), clients, 0, qs) }()
 		// Kill somewhere between the first casts and the end of the round.
 		time.Sleep(time.Duration(5+rng.IntN(60)) * time.Millisecond)
 		srv.kill()

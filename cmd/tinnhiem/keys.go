@@ -25,24 +25,13 @@ func writeKeyFile(path string) (*audit.Key, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("failed to create the key's directory: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return nil, withHint(fmt.Errorf("key file %s already exists", path), "keep it: it signed this installation's checkpoints; choose another --key FILE for a new key")
-		}
-		return nil, fmt.Errorf("failed to create key file: %w", err)
+	if _, err := os.Stat(path); err == nil {
+		return nil, withHint(fmt.Errorf("key file %s already exists", path), "keep it: it signed this installation's checkpoints; choose another --key FILE for a new key")
 	}
-	if _, err := f.Write(audit.MarshalKey(k)); err != nil {
-		f.Close()
-		os.Remove(path)
-		return nil, fmt.Errorf("failed to write key file: %w", err)
+	if err := writeNewFile(path, audit.MarshalKey(k), 0o600); err != nil {
+		return nil, err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return nil, fmt.Errorf("failed to write key file: %w", err)
-	}
-	return k, f.Close()
+	return k, nil
 }
 
 // readKeyFile loads the key at path. With create set, a missing key is

@@ -71,7 +71,7 @@ func writeNewFile(path string, data []byte, mode os.FileMode) error {
 // before certificates existed get one on their first tally.
 func readCertFiles(keyPath, org string) (*report.CertSigner, error) {
 	certFile, certKeyFile := certPaths(keyPath)
-	certPEM, err := os.ReadFile(certFile)
+	_, err := os.Stat(certFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, err2 := os.Stat(certKeyFile); err2 == nil {
 			return nil, withHint(fmt.Errorf("%s exists but %s does not", certKeyFile, certFile), "restore the certificate file, or move both away to create a new pair")
@@ -84,11 +84,7 @@ func readCertFiles(keyPath, org string) (*report.CertSigner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to read certificate: %w", err)
 	}
-	keyPEM, err := os.ReadFile(certKeyFile)
-	if err != nil {
-		return nil, fmt.Errorf("failed to read certificate key: %w", err)
-	}
-	s, err := report.ParsePEM(certPEM, keyPEM)
+	s, err := loadPEMSigner(certFile, certKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", certFile, err)
 	}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
 	"embed"
+	"encoding/base64"
 	"fmt"
 	"net"
 	"os"
@@ -58,6 +60,16 @@ func cmdDemo(e *env, args []string) error {
 		ln.Close()
 		return err
 	}
+	password, err := demoAccount(e, svc)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	opts, err := webOptions(ff.keyPath(), base, false)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	fmt.Fprintf(e.stdout, "\nMở trang bỏ phiếu của từng thẻ / open a card's ballot page:\n")
 	for _, u := range demoURLs {
 		fmt.Fprintf(e.stdout, "  %s\n", u)
@@ -67,8 +79,30 @@ func cmdDemo(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "Đóng phiên / close the vote (another terminal): %s session close --db %s --session %s\n", self, db, sess.ID)
 	fmt.Fprintf(e.stdout, "Nhật ký / audit log: %s log show --db %s --session %s\n", self, db, sess.ID)
 	fmt.Fprintf(e.stdout, "Kiểm phiếu, báo cáo có chữ ký / tally and signed reports (after close): %s tally --db %s --session %s --out %s\n", self, db, sess.ID, filepath.Join(*dir, "reports"))
+	fmt.Fprintf(e.stdout, "\nTrang quản lý / organiser console: %s/admin — tài khoản / account %q, mật khẩu / password %s\n", base, demoOrganiser, password)
 	fmt.Fprintf(e.stdout, "Ctrl+C để dừng / to stop.\n\n")
-	return serve(e, svc, ln, base)
+	return serveWith(e, svc, ln, opts)
+}
+
+// demoOrganiser is the organiser account the demo creates, scoped to the
+// default organisation that its session belongs to.
+const demoOrganiser = "demo"
+
+// demoAccount creates the demo's organiser account with a fresh random
+// password, printed once on the console with the voting URLs, so that a
+// newcomer can run the rest of the vote from the browser.
+func demoAccount(e *env, svc *ballot.Service) (string, error) {
+	b := make([]byte, 9)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("failed to read randomness: %w", err)
+	}
+	password := base64.RawURLEncoding.EncodeToString(b)
+	_, err := svc.AddAccount(e.ctx, ballot.NewAccount{Name: demoOrganiser, Role: ballot.RoleOrganiser,
+		Password: password, Orgs: []string{ballot.DefaultOrg}})
+	if err != nil {
+		return "", err
+	}
+	return password, nil
 }
 
 // selfCommand returns how to run this program again from the same shell:

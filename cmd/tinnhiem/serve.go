@@ -69,17 +69,10 @@ func cmdServe(e *env, args []string) error {
 			}
 			base = scheme + ln.Addr().String()
 		}
-		// The console's tally signs PDFs with the organisation's own
-		// certificate if it brought one (tinnhiem org cert), else with the
-		// report certificate kept beside the key, made on first use like
-		// tinnhiem tally does. Certificates are read at each tally, so one
-		// installed while the server runs is used at once.
-		if _, err := readCertFiles(f.keyPath(), "tinnhiem"); err != nil {
+		opts, err := webOptions(f.keyPath(), base, tlsConfig != nil)
+		if err != nil {
 			return err
 		}
-		keyPath := f.keyPath()
-		opts := web.Options{BaseURL: base, TLS: tlsConfig != nil,
-			ReportSigner: func(org string) (report.Signer, error) { return signerFor(keyPath, org, "tinnhiem") }}
 		if tlsConfig != nil {
 			ln = tls.NewListener(ln, tlsConfig)
 		}
@@ -87,13 +80,21 @@ func cmdServe(e *env, args []string) error {
 	})
 }
 
-// serve checks every audit log, then serves until the context ends. A
-// server never serves from a broken chain: it names the entry and stops.
-func serve(e *env, svc *ballot.Service, ln net.Listener, baseURL string) error {
-	return serveWith(e, svc, ln, web.Options{BaseURL: baseURL})
+// webOptions returns the web server's options. The console's tally signs
+// PDFs with the organisation's own certificate if it brought one (tinnhiem
+// org cert), else with the report certificate kept beside the key, made on
+// first use like tinnhiem tally does. Certificates are read at each tally,
+// so one installed while the server runs is used at once.
+func webOptions(keyPath, baseURL string, tls bool) (web.Options, error) {
+	if _, err := readCertFiles(keyPath, "tinnhiem"); err != nil {
+		return web.Options{}, err
+	}
+	return web.Options{BaseURL: baseURL, TLS: tls,
+		ReportSigner: func(org string) (report.Signer, error) { return signerFor(keyPath, org, "tinnhiem") }}, nil
 }
 
-// serveWith is serve with every web option: TLS and the report signer.
+// serveWith checks every audit log, then serves until the context ends. A
+// server never serves from a broken chain: it names the entry and stops.
 func serveWith(e *env, svc *ballot.Service, ln net.Listener, opts web.Options) error {
 	defer ln.Close()
 	if err := svc.VerifyLogs(e.ctx); err != nil {

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDemo runs "tinnhiem demo" as make run does and checks that a newcomer
+// gets what it promises: voting URLs that open a ballot, and an organiser
+// account whose printed password signs in to the console.
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(binPath, "demo", "--addr", "127.0.0.1:0", "--dir", dir)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() })
+
+	var voteURL, console, password string
+	consoleLine := regexp.MustCompile(`(http://[0-9.:]+/admin) — tài khoản / account "demo", mật khẩu / password (\S+)`)
+	lines := bufio.NewScanner(stdout)
+	deadline := time.Now().Add(30 * time.Second)
+	for lines.Scan() && time.Now().Before(deadline) {
+		l := strings.TrimSpace(lines.Text())
+		if voteURL == "" && strings.HasPrefix(l, "HTTP://") {
+			voteURL = l
+		}
+		if m := consoleLine.FindStringSubmatch(l); m != nil {
+			console, password = m[1], m[2]
+			break
+		}
+	}
+	go io.Copy(io.Discard, stdout)
+	if voteURL == "" || console == "" {
+		t.Fatalf("the demo printed no voting URL (%q) or console account (%q)", voteURL, console)
+	}
+	base := strings.TrimSuffix(console, "/admin")
+
+	tok := voteURL[strings.LastIndex(voteURL, "/")+1:]
+	if code, form := post(t, base+"/api/v1/ballot", map[string]string{"token": tok}); code != 200 || len(form["cadres"].([]any)) != 5 {
+		t.Fatalf("a demo card's ballot: %d %v", code, form)
+	}
+
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Get(console + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("the sign-in page has no form token:\n%s", page)
+	}
+	res, err = client.PostForm(console+"/login", url.Values{"csrf": {string(m[1])}, "name": {"demo"}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || strings.Contains(res.Header.Get("Location"), "login") {
+		t.Fatalf("signing in with the printed password: %d → %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	res, err = client.Get(console)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(home), "thử nghiệm") {
+		t.Fatalf("the console home does not list the demo session: %d\n%s", res.StatusCode, home)
+	}
+}

@@ -39,7 +39,7 @@ fmt-check:
 
 ## lint: go vet and staticcheck
 lint: vet
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 ## fuzz: run every fuzz target of every package for FUZZTIME each; the seed
 ## corpora (and crashers kept in testdata/fuzz) already run in `make test`

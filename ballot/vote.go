@@ -62,17 +62,16 @@ func (s *Service) Form(ctx context.Context, token string) (*BallotForm, error) {
 }
 
 func votable(sess State, tok TokenState) error {
-	switch {
-	case tok == TokenUsed:
-		return ErrTokenUsed
-	case tok == TokenRevoked:
-		return ErrTokenRevoked
-	case sess == Draft:
-		return ErrNotOpen
-	case sess != Open:
-		return ErrClosed
+	if err := usable(tok); err != nil {
+		return err
 	}
-	return nil
+	switch sess {
+	case Draft:
+		return ErrNotOpen
+	case Open:
+		return nil
+	}
+	return ErrClosed
 }
 
 // frozenCadres returns the ballot of an open session from memory: cadres
@@ -245,6 +244,8 @@ func (s *Service) Cast(ctx context.Context, token string, choices map[string][]L
 	return audit.Receipt(h), nil
 }
 
+// usable says why a card cannot vote whatever its session's state: it was
+// used or revoked.
 func usable(st TokenState) error {
 	switch st {
 	case TokenUsed:

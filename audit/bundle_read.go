@@ -37,6 +37,7 @@ type BundleError struct {
 	Err  error
 }
 
+// Error names the file of the bundle, then the reason.
 func (e *BundleError) Error() string {
 	if e.File == "" {
 		return fmt.Sprintf("bundle: %v", e.Err)

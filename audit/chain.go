@@ -9,6 +9,7 @@ type ChainError struct {
 	Err error
 }
 
+// Error names the entry by number, then the reason.
 func (e *ChainError) Error() string { return fmt.Sprintf("audit entry %d: %v", e.Seq, e.Err) }
 
 // Unwrap returns the underlying reason.

@@ -31,6 +31,7 @@ type Error struct {
 	Hint       string
 }
 
+// Error returns the English message, which never holds a token.
 func (e *Error) Error() string { return e.Message }
 
 // Is makes errors.Is match on Code and Key, so the sentinel errors below

@@ -171,24 +171,40 @@ func ValidSessionID(id string) bool { return sessionIDPattern.MatchString(id) }
 // as such, never corrected. A choice for a cadre not on the ballot or a level
 // that does not exist rejects the whole submission.
 func MarksFor(cadres []Cadre, choices map[string][]Level) (string, error) {
+	return marksFor(cadreIndex(cadres), len(cadres), choices)
+}
+
+// cadreIndex maps each cadre's ID to its place on the ballot.
+func cadreIndex(cadres []Cadre) map[string]int {
 	index := make(map[string]int, len(cadres))
 	for i, c := range cadres {
 		index[c.ID] = i
 	}
-	marks := []byte(strings.Repeat(string(rune(MarkUnmarked)), len(cadres)))
+	return index
+}
+
+// marksFor is MarksFor over a ballot of n cadres whose places index gives,
+// so that the cast path can reuse the index of a frozen ballot.
+func marksFor(index map[string]int, n int, choices map[string][]Level) (string, error) {
+	marks := []byte(strings.Repeat(string(rune(MarkUnmarked)), n))
 	for id, levels := range choices {
 		i, ok := index[id]
 		if !ok {
 			return "", &Error{Code: EInvalid, Key: "unknown_cadre", Message: fmt.Sprintf("cadre %q is not on this ballot", id)}
 		}
-		seen := map[Level]bool{}
+		var seen [3]bool
+		distinct := 0
 		for _, l := range levels {
-			if l.mark() == 0 {
+			m := l.mark()
+			if m == 0 {
 				return "", &Error{Code: EInvalid, Key: "unknown_level", Message: fmt.Sprintf("unknown level %q for cadre %q", l, id)}
 			}
-			seen[l] = true
+			if k := strings.IndexByte("HNL", m); !seen[k] {
+				seen[k] = true
+				distinct++
+			}
 		}
-		switch len(seen) {
+		switch distinct {
 		case 0:
 		case 1:
 			marks[i] = levels[0].mark()

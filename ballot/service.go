@@ -26,7 +26,7 @@ type Service struct {
 	now   func() time.Time
 
 	mu      sync.Mutex
-	cadres  map[string][]Cadre       // frozen ballot of each open session
+	frozen  map[string]*frozenBallot // the ballot of each open session (vote.go)
 	loading map[string]chan struct{} // sessions whose ballot is being read, closed when done
 	tokens  tokenSessions            // unused cards of open sessions, a hint for Cast (vote.go)
 
@@ -44,7 +44,7 @@ func NewService(store Store, key *audit.Key, random io.Reader, now func() time.T
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, key: key, rand: random, now: now, cadres: map[string][]Cadre{},
+	return &Service{store: store, key: key, rand: random, now: now, frozen: map[string]*frozenBallot{},
 		loading: map[string]chan struct{}{}}
 }
 
@@ -493,7 +493,7 @@ func (s *Service) Close(ctx context.Context, actor, id string) error {
 		return err
 	}
 	s.mu.Lock()
-	delete(s.cadres, id)
+	delete(s.frozen, id)
 	s.mu.Unlock()
 	s.tokens.forget(id)
 	// The vote is closed and sealed; what remains is to forget the order

@@ -74,30 +74,37 @@ func votable(sess State, tok TokenState) error {
 	return ErrClosed
 }
 
+// frozenBallot is the ballot of an open session: its cadres and the place
+// of each cadre ID, which cannot change once the session is open.
+type frozenBallot struct {
+	cadres []Cadre
+	index  map[string]int
+}
+
 // frozenCadres returns the ballot of an open session from memory: cadres
 // cannot change once a session is open, so the cast path reads them once.
 // The first time it meets an open session it also remembers the session's
 // unused cards (see tokenSessions), in the same read. When a vote opens,
 // hundreds of voters arrive at once; one of them loads while the others
 // wait for it, rather than each reading every card of the session.
-func (s *Service) frozenCadres(ctx context.Context, id string) ([]Cadre, error) {
+func (s *Service) frozenCadres(ctx context.Context, id string) (*frozenBallot, error) {
 	for {
 		s.mu.Lock()
-		if cs, ok := s.cadres[id]; ok {
+		if b, ok := s.frozen[id]; ok {
 			s.mu.Unlock()
-			return cs, nil
+			return b, nil
 		}
 		wait, busy := s.loading[id]
 		if !busy {
 			done := make(chan struct{})
 			s.loading[id] = done
 			s.mu.Unlock()
-			cs, err := s.loadFrozen(ctx, id)
+			b, err := s.loadFrozen(ctx, id)
 			s.mu.Lock()
 			delete(s.loading, id)
 			s.mu.Unlock()
 			close(done)
-			return cs, err
+			return b, err
 		}
 		s.mu.Unlock()
 		// The loader has finished when wait closes; if the session was not
@@ -111,9 +118,9 @@ func (s *Service) frozenCadres(ctx context.Context, id string) ([]Cadre, error) 
 	}
 }
 
-// loadFrozen reads a session's cadres and, if it is open, caches them with
-// the session's unused cards.
-func (s *Service) loadFrozen(ctx context.Context, id string) ([]Cadre, error) {
+// loadFrozen reads a session's cadres and, if it is open, caches its ballot
+// with the session's unused cards.
+func (s *Service) loadFrozen(ctx context.Context, id string) (*frozenBallot, error) {
 	var state State
 	var cs []Cadre
 	var unused []audit.Hash
@@ -134,13 +141,14 @@ func (s *Service) loadFrozen(ctx context.Context, id string) ([]Cadre, error) {
 	if err != nil {
 		return nil, err
 	}
+	b := &frozenBallot{cadres: cs, index: cadreIndex(cs)}
 	if state == Open {
 		s.tokens.remember(id, unused)
 		s.mu.Lock()
-		s.cadres[id] = cs
+		s.frozen[id] = b
 		s.mu.Unlock()
 	}
-	return cs, nil
+	return b, nil
 }
 
 // tokenSessions maps the hash of every unused card of the open sessions
@@ -212,11 +220,11 @@ func (s *Service) Cast(ctx context.Context, token string, choices map[string][]L
 			return "", err
 		}
 	}
-	cadres, err := s.frozenCadres(ctx, id)
+	frozen, err := s.frozenCadres(ctx, id)
 	if err != nil {
 		return "", err
 	}
-	marks, err := MarksFor(cadres, choices)
+	marks, err := marksFor(frozen.index, len(frozen.cadres), choices)
 	if err != nil {
 		if hinted {
 			// The hint skipped the early answer; give it now, so that a used

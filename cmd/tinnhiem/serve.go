@@ -101,6 +101,7 @@ func serveWith(e *env, svc *ballot.Service, ln net.Listener, opts web.Options) e
 		return withHint(fmt.Errorf("refusing to serve: %w", err), "the database was changed outside tinnhiem; keep a copy of it and call the inspectors")
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	svc.OnWarning = func(err error) { logger.Warn("tinnhiem: warning", "err", err.Error()) }
 	opts.Logger = logger
 	baseURL := opts.BaseURL
 	srv := &http.Server{

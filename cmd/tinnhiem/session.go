@@ -151,6 +151,7 @@ func cmdSessionClose(e *env, args []string) error {
 		if err := requireNoArgs(pos); err != nil {
 			return err
 		}
+		svc.OnWarning = func(err error) { fmt.Fprintf(e.stderr, "tinnhiem: warning: %v\n", err) }
 		if err := svc.Close(e.ctx, cliActor(), *f.session); err != nil {
 			return err
 		}

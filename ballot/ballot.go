@@ -9,7 +9,6 @@ package ballot
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -159,11 +158,6 @@ type Ballot struct {
 	ID    string // 32 hexadecimal digits of randomness
 	Marks string
 }
-
-var sessionIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,39}$`)
-
-// ValidSessionID reports whether id has the shape of a session identifier.
-func ValidSessionID(id string) bool { return sessionIDPattern.MatchString(id) }
 
 // MarksFor turns a voter's choices into the marks of a ballot. Each cadre
 // maps to the levels marked for it: none is unmarked, two or more is a line

@@ -50,9 +50,6 @@ func NormalizeToken(s string) (string, bool) {
 // SHA-256 of its canonical form. The token itself is never stored.
 func HashToken(canonical string) audit.Hash { return audit.Sum([]byte(canonical)) }
 
-// Receipt returns the voter's receipt for a used token; see audit.Receipt.
-func Receipt(canonical string) string { return audit.Receipt(HashToken(canonical)) }
-
 // FormatCode returns a token in groups of four for printing and typing.
 func FormatCode(token string) string {
 	var b strings.Builder

@@ -173,15 +173,8 @@ func (r *Replay) ballot(e *audit.Entry) error {
 	if len(d.ID) != 32 || !isLowerHex(d.ID) {
 		return fmt.Errorf("ballot ID %q is not 32 lowercase hex digits", d.ID)
 	}
-	if len(d.Marks) != len(r.Cadres) {
-		return fmt.Errorf("ballot has %d marks for %d cadres", len(d.Marks), len(r.Cadres))
-	}
-	for i := 0; i < len(d.Marks); i++ {
-		switch tally.Mark(d.Marks[i]) {
-		case tally.High, tally.Normal, tally.Low, tally.Unmarked, tally.Multiple:
-		default:
-			return fmt.Errorf("ballot holds the unknown mark %q", d.Marks[i])
-		}
+	if err := tally.CheckBallot(d.Marks, len(r.Cadres)); err != nil {
+		return fmt.Errorf("ballot %s", err)
 	}
 	h := audit.BallotHash(d)
 	if len(r.Ballots) > 0 && compareHash(r.lastBallot, h) >= 0 {

@@ -64,4 +64,8 @@ var (
 	ErrClosed        = &Error{Code: ELocked, Key: "session_closed", Message: "the session is closed; no more ballots are accepted"}
 	ErrNotFound      = &Error{Code: ENotFound, Key: "not_found", Message: "not found"}
 	ErrSessionFrozen = &Error{Code: ELocked, Key: "session_frozen", Message: "the session is open or closed; roster, cadres and cards are frozen"}
+	ErrNotClosed     = &Error{Code: ELocked, Key: "session_not_closed", Message: "the vote is not closed: close the session first"}
+	ErrNotTallied    = &Error{Code: ELocked, Key: "session_not_tallied", Message: "the session has not been tallied"}
+	ErrNoCommittee   = &Error{Code: ELocked, Key: "no_committee", Message: "the counting committee is not named"}
+	ErrCosignTwice   = &Error{Code: EConflict, Key: "cosign_duplicate", Message: "this inspector's cosignature of this checkpoint is recorded already"}
 )

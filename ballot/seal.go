@@ -87,30 +87,6 @@ func (s *Service) Close(ctx context.Context, actor, id string) error {
 	return nil
 }
 
-// Record appends an organiser action of another package (the tally, the
-// reports, a cosignature) to a session's log, after check has approved the
-// session, and signs a checkpoint if asked.
-func (s *Service) Record(ctx context.Context, actor, id string, typ audit.Type, payload any, check func(*Session, Tx) error, checkpoint bool) error {
-	return s.store.Update(ctx, func(tx Tx) error {
-		sess, err := tx.Session(id)
-		if err != nil {
-			return err
-		}
-		if check != nil {
-			if err := check(sess, tx); err != nil {
-				return err
-			}
-		}
-		if err := s.log(tx, id, actor, typ, payload); err != nil {
-			return err
-		}
-		if checkpoint {
-			return s.checkpoint(tx, id)
-		}
-		return nil
-	})
-}
-
 func (s *Service) log(tx Tx, id, actor string, typ audit.Type, payload any) error {
 	head, err := tx.AuditHead(id)
 	if err != nil {

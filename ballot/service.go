@@ -51,8 +51,6 @@ func NewService(store Store, key *audit.Key, random io.Reader, now func() time.T
 // Key returns the installation key that signs the service's checkpoints.
 func (s *Service) Key() *audit.Key { return s.key }
 
-// Store returns the store the service runs on.
-func (s *Service) Store() Store { return s.store }
 
 // NewSession is what an organiser fixes when creating a session.
 type NewSession struct {

@@ -101,8 +101,8 @@ func newFixture(t testing.TB) *fixture {
 	ok(err)
 	cosigned, err := verify.Cosign(cps[0].Note, f.inspector)
 	ok(err)
-	ok(f.svc.Record(ctx, actor, f.id, audit.CosignatureAdded, audit.CosignatureData{
-		Name: f.inspector.Name(), Key: f.inspector.VerifierKey(), Size: cps[0].Size, Note: string(cosigned)}, nil, false))
+	_, err = f.svc.AddCosignature(ctx, actor, f.id, cosigned, f.inspector.VerifierKey())
+	ok(err)
 
 	votes := []map[string][]ballot.Level{
 		{"c1": {ballot.High}, "c2": {ballot.Normal}, "c3": {ballot.Low}},
@@ -118,16 +118,9 @@ func newFixture(t testing.TB) *fixture {
 	}
 	ok(f.svc.Close(ctx, actor, f.id))
 
-	entries, _, err := f.svc.Log(ctx, f.id)
+	rec, err := f.svc.Tally(ctx, actor, f.id)
 	ok(err)
-	rep, err := verify.ReplayLog(entries)
-	ok(err)
-	res, err := rep.Count()
-	ok(err)
-	ok(f.svc.Record(ctx, actor, f.id, audit.TallyComputed, res, func(s *ballot.Session, tx ballot.Tx) error {
-		s.State = ballot.Tallied
-		return tx.UpdateSession(s)
-	}, true))
+	res := rec.Result
 	var csv, js bytes.Buffer
 	ok(tally.WriteCSV(&csv, res))
 	ok(tally.WriteJSON(&js, res))
@@ -135,15 +128,7 @@ func newFixture(t testing.TB) *fixture {
 		{Name: "results.csv", Data: csv.Bytes(), Signature: f.key.SignDetached(csv.Bytes(), "tinnhiem.pub")},
 		{Name: "results.json", Data: js.Bytes(), Signature: f.key.SignDetached(js.Bytes(), "tinnhiem.pub")},
 	}
-	list := []audit.ReportDocument{{Name: "results.csv", SHA256: audit.Sum(csv.Bytes())}, {Name: "results.json", SHA256: audit.Sum(js.Bytes())}}
-	ok(f.svc.Record(ctx, actor, f.id, audit.ReportIssued, audit.ReportIssuedData{Documents: list}, func(s *ballot.Session, tx ballot.Tx) error {
-		for _, d := range docs {
-			if err := tx.PutDocument(s.ID, d); err != nil {
-				return err
-			}
-		}
-		return nil
-	}, true))
+	ok(f.svc.IssueDocuments(ctx, actor, f.id, rec.Seq, docs))
 	f.bundle, err = f.svc.Bundle(ctx, f.id)
 	ok(err)
 	return f

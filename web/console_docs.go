@@ -9,20 +9,15 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
-	"tinnhiem/ballot/cosign"
-	"tinnhiem/tally/report"
 )
 
 // documentNames lists the session's issued documents.
 func (s *Server) documentNames(r *http.Request, id string) ([]string, error) {
-	var names []string
-	err := s.svc.Store().View(r.Context(), func(tx ballot.Tx) error {
-		docs, err := tx.Documents(id)
-		for _, d := range docs {
-			names = append(names, d.Name, d.Name+".sig")
-		}
-		return err
-	})
+	docs, err := s.svc.Documents(r.Context(), id)
+	names := make([]string, 0, 2*len(docs))
+	for _, d := range docs {
+		names = append(names, d.Name, d.Name+".sig")
+	}
 	return names, err
 }
 
@@ -33,15 +28,12 @@ func (s *Server) handleDocument(w http.ResponseWriter, r *http.Request, c *call)
 	name := mux.Vars(r)["name"]
 	base, sig := strings.CutSuffix(name, ".sig")
 	var doc *ballot.Document
-	err := s.svc.Store().View(r.Context(), func(tx ballot.Tx) error {
-		docs, err := tx.Documents(c.session.ID)
-		for i := range docs {
-			if docs[i].Name == base {
-				doc = &docs[i]
-			}
+	docs, err := s.svc.Documents(r.Context(), c.session.ID)
+	for i := range docs {
+		if docs[i].Name == base {
+			doc = &docs[i]
 		}
-		return err
-	})
+	}
 	if err == nil && doc == nil {
 		err = ballot.ErrNotFound
 	}
@@ -87,8 +79,8 @@ func (s *Server) handleBundle(w http.ResponseWriter, r *http.Request, c *call) {
 	_, _ = w.Write(buf.Bytes())
 }
 
-// handleTally counts a closed session once and issues its signed documents
-// through report.Issue, with the account as the actor of the log entries.
+// handleTally counts a closed session once and issues its signed documents,
+// with the account as the actor of the log entries.
 func (s *Server) handleTally(w http.ResponseWriter, r *http.Request, c *call) {
 	if s.signer == nil {
 		s.consoleFail(w, r, &ballot.Error{Code: ballot.ELocked, Key: "no_signer", Message: "the server was started without a PDF signer"})
@@ -99,7 +91,7 @@ func (s *Server) handleTally(w http.ResponseWriter, r *http.Request, c *call) {
 		s.consoleFail(w, r, err)
 		return
 	}
-	if _, err := report.Issue(r.Context(), s.svc, c.session.ID, c.account.Name, signer); err != nil {
+	if _, _, err := IssueReports(r.Context(), s.svc, c.account.Name, c.session.ID, signer); err != nil {
 		s.consoleFail(w, r, err)
 		return
 	}
@@ -118,7 +110,7 @@ func (s *Server) handleCosign(w http.ResponseWriter, r *http.Request, c *call) {
 		s.consoleFail(w, r, ballot.Errorf(ballot.EInvalid, "the cosigned checkpoint is too long"))
 		return
 	}
-	if _, err := cosign.Add(r.Context(), s.svc, c.account.Name, c.session.ID, []byte(note), r.PostFormValue("key")); err != nil {
+	if _, err := s.svc.AddCosignature(r.Context(), c.account.Name, c.session.ID, []byte(note), r.PostFormValue("key")); err != nil {
 		s.consoleFail(w, r, err)
 		return
 	}

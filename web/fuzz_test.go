@@ -126,7 +126,7 @@ func fuzzFixture(f *testing.F, n int) *fixture {
 	if err := errors.Join(steps...); err != nil {
 		f.Fatal(err)
 	}
-	return &fixture{svc: svc, session: sess.ID, tokens: tokens}
+	return &fixture{svc: svc, store: st, session: sess.ID, tokens: tokens}
 }
 
 // ballotCountT is ballotCount for a fuzz iteration's own *testing.T.

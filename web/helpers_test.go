@@ -53,6 +53,7 @@ func (b *syncBuffer) String() string {
 type fixture struct {
 	t       *testing.T
 	svc     *ballot.Service
+	store   ballot.Store // what svc writes to, for reading back what a request left
 	session string
 	tokens  []string
 	url     string
@@ -122,7 +123,7 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv := httptest.NewServer(New(svc, Options{BaseURL: "http://192.168.1.10:8080", Logger: logger}).Handler())
 	t.Cleanup(srv.Close)
-	return &fixture{t: t, svc: svc, session: sess.ID, tokens: tokens, url: srv.URL, logs: logs}
+	return &fixture{t: t, svc: svc, store: store, session: sess.ID, tokens: tokens, url: srv.URL, logs: logs}
 }
 
 // post sends body (a string is sent verbatim, anything else as JSON) and
@@ -193,7 +194,7 @@ func wantError(t *testing.T, status int, body []byte, wantStatus int, wantCode s
 func (f *fixture) ballotCount() int {
 	f.t.Helper()
 	var n int
-	err := f.svc.Store().View(context.Background(), func(tx ballot.Tx) (err error) {
+	err := f.store.View(context.Background(), func(tx ballot.Tx) (err error) {
 		n, err = tx.BallotCount(f.session)
 		return err
 	})

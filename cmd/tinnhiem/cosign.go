@@ -7,7 +7,6 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
-	"tinnhiem/ballot/cosign"
 )
 
 func init() {
@@ -36,7 +35,7 @@ func cmdCosignAdd(e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("failed to read the cosigned checkpoint: %w", err)
 		}
-		data, err := cosign.Add(e.ctx, svc, cliActor(), *f.session, msg, vkey)
+		data, err := svc.AddCosignature(e.ctx, cliActor(), *f.session, msg, vkey)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 
 	"tinnhiem/ballot"
 	"tinnhiem/tally/report"
+	"tinnhiem/web"
 )
 
 func init() {
@@ -68,19 +70,24 @@ func cmdTally(e *env, args []string) error {
 				return err
 			}
 		}
-		issued, err := report.Issue(e.ctx, svc, *f.session, cliActor(), signer)
-		if err != nil {
+		rec, docs, err := web.IssueReports(e.ctx, svc, cliActor(), *f.session, signer)
+		switch {
+		case errors.Is(err, ballot.ErrNotClosed):
+			return withHint(err, "tinnhiem session close --db "+*f.db+" --session "+*f.session)
+		case errors.Is(err, ballot.ErrNoCommittee):
+			return withHint(err, "tinnhiem session committee --db "+*f.db+" --session "+*f.session+" --member \"Full Name\" …")
+		case err != nil:
 			return err
 		}
 		if err := os.MkdirAll(*out, 0o750); err != nil {
 			return fmt.Errorf("failed to create %s: %w", *out, err)
 		}
-		if issued.Counted {
-			fmt.Fprintf(e.stdout, "✓ đã kiểm phiếu / tallied: %d phiếu thu về, mục nhật ký / log entry %d\n", issued.Result.Collected, issued.TallySeq)
+		if rec.Counted {
+			fmt.Fprintf(e.stdout, "✓ đã kiểm phiếu / tallied: %d phiếu thu về, mục nhật ký / log entry %d\n", rec.Result.Collected, rec.Seq)
 		} else {
-			fmt.Fprintf(e.stdout, "✓ kết quả đã có trong nhật ký (mục %d) — không kiểm phiếu lại; tài liệu được phát hành lại / already tallied at entry %d: documents re-issued from the logged result\n", issued.TallySeq, issued.TallySeq)
+			fmt.Fprintf(e.stdout, "✓ kết quả đã có trong nhật ký (mục %d) — không kiểm phiếu lại; tài liệu được phát hành lại / already tallied at entry %d: documents re-issued from the logged result\n", rec.Seq, rec.Seq)
 		}
-		for _, d := range issued.Documents {
+		for _, d := range docs {
 			path := filepath.Join(*out, d.Name)
 			if err := writeFileAtomic(path, d.Data, 0o640); err != nil {
 				return err
@@ -90,7 +97,7 @@ func cmdTally(e *env, args []string) error {
 			}
 			fmt.Fprintf(e.stdout, "  %s (+ .sig)\n", path)
 		}
-		fmt.Fprintf(e.stdout, "Khóa / key fingerprint: %s\n", issued.Fingerprint)
+		fmt.Fprintf(e.stdout, "Khóa / key fingerprint: %s\n", rec.Fingerprint)
 		fmt.Fprintf(e.stdout, "Kiểm tra / verify: tinnhiem key export --db %s --out DIR; pdfsig FILE.pdf; signify-openbsd -V -p DIR/tinnhiem.pub -x FILE.sig -m FILE\n", *f.db)
 		return nil
 	})

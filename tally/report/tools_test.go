@@ -46,11 +46,11 @@ func tool(t *testing.T, name string, args ...string) string {
 }
 
 // issued tallies the fixture and writes its documents to a directory.
-func issued(t *testing.T) (*report.Issued, string) {
+func issued(t *testing.T) (*issuedDocs, string) {
 	t.Helper()
 	f := newFixture(t, false)
 	must(t, f.svc.Close(f.ctx, actor, f.id))
-	iss, err := report.Issue(f.ctx, f.svc, f.id, actor, f.signer)
+	iss, err := f.issue()
 	if err != nil {
 		t.Fatal(err)
 	}

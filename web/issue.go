@@ -1,0 +1,35 @@
+package web
+
+import (
+	"context"
+
+	"tinnhiem/ballot"
+	"tinnhiem/tally/report"
+)
+
+// IssueReports tallies a closed session once (ballot.Service.Tally),
+// renders every document from the logged tally with the PDF signer s
+// (report.Render), and has the service store and log them
+// (ballot.Service.IssueDocuments). The console and the "tinnhiem tally"
+// command both call it, so the two paths issue the same documents. Called
+// again on a tallied session, it re-renders from the logged result.
+func IssueReports(ctx context.Context, svc *ballot.Service, actor, id string, s report.Signer) (*ballot.TallyRecord, []ballot.Document, error) {
+	rec, err := svc.Tally(ctx, actor, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	src := &report.Source{Session: rec.Session, Opened: rec.Opened, Committee: rec.Committee,
+		Result: rec.Result, Checkpoint: rec.Checkpoint, Fingerprint: rec.Fingerprint}
+	rendered, err := report.Render(src, s, svc.Key())
+	if err != nil {
+		return nil, nil, ballot.Errorf(ballot.EInternal, "failed to render the documents: %v", err)
+	}
+	docs := make([]ballot.Document, len(rendered))
+	for i, d := range rendered {
+		docs[i] = ballot.Document{Name: d.Name, Data: d.Data, Signature: d.Signature}
+	}
+	if err := svc.IssueDocuments(ctx, actor, id, rec.Seq, docs); err != nil {
+		return nil, nil, err
+	}
+	return rec, docs, nil
+}

@@ -51,7 +51,6 @@ func NewService(store Store, key *audit.Key, random io.Reader, now func() time.T
 // Key returns the installation key that signs the service's checkpoints.
 func (s *Service) Key() *audit.Key { return s.key }
 
-
 // NewSession is what an organiser fixes when creating a session.
 type NewSession struct {
 	Org   string

@@ -278,8 +278,7 @@ func (s *Service) VerifyLogs(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			head, err := audit.VerifyChain(entries)
-			if err != nil {
+			if _, err := audit.VerifyChain(entries); err != nil {
 				return fmt.Errorf("session %s: %w", id, err)
 			}
 			if len(entries) > 0 && entries[0].Type != audit.SessionCreated {
@@ -294,9 +293,8 @@ func (s *Service) VerifyLogs(ctx context.Context) error {
 				if err != nil {
 					return fmt.Errorf("session %s: checkpoint at size %d: %w", id, cp.Size, err)
 				}
-				if c.Size > head.Size || c.Size == 0 || entries[c.Size-1].Hash != c.Hash {
-					return fmt.Errorf("session %s: %w", id, &audit.ChainError{Seq: c.Size,
-						Err: errors.New("the log does not match the signed checkpoint: history was rewritten")})
+				if err := audit.CheckCheckpoint(c, entries); err != nil {
+					return fmt.Errorf("session %s: %w", id, err)
 				}
 			}
 		}

@@ -71,12 +71,9 @@ func CheckCosignature(msg []byte, cosignerKey string, server note.Verifier, entr
 		return c, nil, errors.New("the checkpoint is not signed by the server's key")
 	case !byCosigner:
 		return c, nil, fmt.Errorf("the checkpoint carries no signature by %s", v.Name())
-	case len(entries) == 0 || c.Session != entries[0].Session:
-		return c, nil, fmt.Errorf("the checkpoint is of session %q, not of this log", c.Session)
-	case c.Size == 0 || c.Size > uint64(len(entries)):
-		return c, nil, fmt.Errorf("the checkpoint covers %d entries, the log held %d", c.Size, len(entries))
-	case entries[c.Size-1].Hash != c.Hash:
-		return c, nil, fmt.Errorf("the checkpoint names head %s at %d, the log has %s", c.Hash, c.Size, entries[c.Size-1].Hash)
+	}
+	if err := audit.CheckCheckpoint(c, entries); err != nil {
+		return c, nil, err
 	}
 	return c, v, nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"tinnhiem/internal/testtool"
 	"tinnhiem/tally/report"
 )
 
@@ -28,21 +28,11 @@ const chromiumPath = "/usr/bin/chromium"
 // listenTab watches another tab of the browser for the same problems.
 var listenTab func(ctx context.Context)
 
-func needTool(t *testing.T, path string) {
-	t.Helper()
-	if _, err := exec.LookPath(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is required under CI: %v", path, err)
-		}
-		t.Skipf("%s not installed: %v", path, err)
-	}
-}
-
 // newBrowser starts chromium and fails the test at its end if any page
 // logged a console error, threw, or reported a CSP violation.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
-	needTool(t, chromiumPath)
+	testtool.NeedTools(t, chromiumPath)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Flag("headless", true),
@@ -129,29 +119,15 @@ func screenshot(t *testing.T, ctx context.Context, name string, docs bool) {
 	}
 }
 
-// decodeCards renders the cards PDF and decodes every QR code on it with
-// zbarimg, as a phone's camera would read the printed card.
+// decodeCards decodes every QR code of the cards PDF with zbarimg, as a
+// phone's camera would read the printed card.
 func decodeCards(t *testing.T, pdf []byte) []string {
 	t.Helper()
-	needTool(t, "pdftoppm")
-	needTool(t, "zbarimg")
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "cards.pdf"), pdf, 0o600); err != nil {
+	path := filepath.Join(t.TempDir(), "cards.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("pdftoppm", "-r", "150", "-png", filepath.Join(dir, "cards.pdf"), filepath.Join(dir, "page")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v\n%s", err, out)
-	}
-	pages, _ := filepath.Glob(filepath.Join(dir, "page*.png"))
-	var urls []string
-	for _, p := range pages {
-		out, err := exec.Command("zbarimg", "-q", "--raw", p).Output()
-		if err != nil {
-			t.Fatalf("zbarimg %s: %v", p, err)
-		}
-		urls = append(urls, strings.Fields(string(out))...)
-	}
-	return urls
+	return testtool.DecodeQR(t, path)
 }
 
 // TestBrowserVote runs a vote through real browser pages: the organiser

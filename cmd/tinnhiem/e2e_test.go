@@ -1,6 +1,8 @@
 package main
 
 import (
+	"tinnhiem/internal/testtool"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -94,43 +96,8 @@ func freePort(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func needTool(t *testing.T, names ...string) {
-	t.Helper()
-	for _, n := range names {
-		if _, err := exec.LookPath(n); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is not installed; .ci/run must install it", n)
-			}
-			t.Skipf("%s is not installed (apt-get install poppler-utils zbar-tools)", n)
-		}
-	}
-}
-
-// decodeCards renders every page of the cards PDF and returns every QR code
-// zbarimg finds, in page order.
-func decodeCards(t *testing.T, pdf string) []string {
-	t.Helper()
-	needTool(t, "pdftoppm", "zbarimg")
-	dir := t.TempDir()
-	if out, err := exec.Command("pdftoppm", "-r", "150", "-png", pdf, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v\n%s", err, out)
-	}
-	pages, _ := filepath.Glob(filepath.Join(dir, "page*.png"))
-	slices.Sort(pages)
-	var urls []string
-	for _, p := range pages {
-		out, err := exec.Command("zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", p).Output()
-		if err != nil {
-			t.Fatalf("zbarimg %s: %v", p, err)
-		}
-		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-			if l != "" {
-				urls = append(urls, l)
-			}
-		}
-	}
-	return urls
-}
+// decodeCards returns every QR code of the cards PDF, in page order.
+func decodeCards(t *testing.T, pdf string) []string { return testtool.DecodeQR(t, pdf) }
 
 type server struct {
 	cmd  *exec.Cmd

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"tinnhiem/internal/testtool"
 )
 
 // TestOrganisationSignsItsReports installs one organisation's own
@@ -12,7 +14,7 @@ import (
 // name it, while another organisation's reports keep the installation's
 // certificate.
 func TestOrganisationSignsItsReports(t *testing.T) {
-	needTool(t, "openssl", "pdfsig", "pdftotext")
+	testtool.NeedTools(t, "openssl", "pdfsig", "pdftotext")
 	dir := t.TempDir()
 	db := filepath.Join(dir, "v.db")
 	orgKey, orgCert := filepath.Join(dir, "org.key"), filepath.Join(dir, "org.crt")

@@ -10,13 +10,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"tinnhiem/internal/testtool"
 )
 
 // TestEndToEndTally drives a vote to its end with the built binary and
 // checks every issued document with the tools an inspector types: pdfsig,
 // pdftotext, signify-openbsd and openssl.
 func TestEndToEndTally(t *testing.T) {
-	needTool(t, "pdftoppm", "zbarimg", "pdftotext", "pdfsig", "signify-openbsd", "openssl")
+	testtool.NeedTools(t, "pdftoppm", "zbarimg", "pdftotext", "pdfsig", "signify-openbsd", "openssl")
 	dir := t.TempDir()
 	db := filepath.Join(dir, "vote.db")
 	key := filepath.Join(dir, "vote.key")

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"tinnhiem/audit"
+	"tinnhiem/internal/testtool"
 	"tinnhiem/tally"
 	"tinnhiem/tally/report"
 )
@@ -44,7 +45,7 @@ func manyCadres(t *testing.T) *report.Source {
 }
 
 func TestMinutesManyPagesDeterministic(t *testing.T) {
-	needTools(t, "pdftotext")
+	testtool.NeedTools(t, "pdftotext")
 	src := manyCadres(t)
 	var a, b bytes.Buffer
 	must(t, report.WriteMinutes(&a, src))

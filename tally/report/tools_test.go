@@ -14,23 +14,12 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"tinnhiem/internal/testtool"
 	"tinnhiem/tally/report"
 )
 
 // These tests check the issued documents with the tools an inspector uses:
 // poppler (pdftotext, pdffonts, pdfsig, pdftoppm) and zbarimg.
-
-func needTools(t *testing.T, names ...string) {
-	t.Helper()
-	for _, n := range names {
-		if _, err := exec.LookPath(n); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is not installed; .ci/run must install it", n)
-			}
-			t.Skipf("%s is not installed (apt-get install poppler-utils zbar-tools)", n)
-		}
-	}
-}
 
 func tool(t *testing.T, name string, args ...string) string {
 	t.Helper()
@@ -64,7 +53,7 @@ func issued(t *testing.T) (*issuedDocs, string) {
 func fields(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func TestDocumentsText(t *testing.T) {
-	needTools(t, "pdftotext", "pdffonts")
+	testtool.NeedTools(t, "pdftotext", "pdffonts")
 	iss, dir := issued(t)
 	minutes := fields(tool(t, "pdftotext", filepath.Join(dir, report.MinutesName), "-"))
 	for i, c := range fixtureCadres {
@@ -104,7 +93,7 @@ func TestDocumentsText(t *testing.T) {
 }
 
 func TestDocumentsPDFSignature(t *testing.T) {
-	needTools(t, "pdfsig")
+	testtool.NeedTools(t, "pdfsig")
 	iss, dir := issued(t)
 	for _, d := range iss.Documents {
 		if !strings.HasSuffix(d.Name, ".pdf") {
@@ -131,7 +120,7 @@ func TestDocumentsPDFSignature(t *testing.T) {
 }
 
 func TestReportQRCodeIsCheckpoint(t *testing.T) {
-	needTools(t, "pdftoppm", "zbarimg")
+	testtool.NeedTools(t, "pdftoppm", "zbarimg")
 	iss, dir := issued(t)
 	tool(t, "pdftoppm", "-r", "200", "-png", filepath.Join(dir, "bao-cao-c2.pdf"), filepath.Join(dir, "page"))
 	out := tool(t, "zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", filepath.Join(dir, "page-1.png"))
@@ -145,7 +134,7 @@ func TestReportQRCodeIsCheckpoint(t *testing.T) {
 // normal, 3 low of 10 ballots): each must be as long as its percentage of
 // the track.
 func TestBarChartLengths(t *testing.T) {
-	needTools(t, "pdftoppm")
+	testtool.NeedTools(t, "pdftoppm")
 	_, dir := issued(t)
 	tool(t, "pdftoppm", "-r", "100", "-png", filepath.Join(dir, "bao-cao-c1.pdf"), filepath.Join(dir, "page"))
 	fh, err := os.Open(filepath.Join(dir, "page-1.png"))

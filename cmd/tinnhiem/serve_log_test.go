@@ -52,6 +52,18 @@ func TestServeLogsNoClientAddress(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
+	// The server speaks HTTP/1.1 only (its TLS configuration offers no
+	// "h2"), so none of net/http's HTTP/2 error paths, which log the
+	// client's address through their own logger, can run.
+	h2, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"h2", "http/1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := h2.ConnectionState().NegotiatedProtocol; p == "h2" {
+		t.Errorf("the server negotiated HTTP/2; check that its error log keeps client addresses out")
+	}
+	h2.Close()
+
 	var clientIPs, clientPorts []string
 	dial := func(ip string) net.Conn {
 		t.Helper()

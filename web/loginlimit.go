@@ -17,13 +17,14 @@ import (
 // Each attempt is counted before its password is hashed, so that parallel
 // requests cannot all slip under the count, and at most hashSlots argon2id
 // checks (19 MiB each) run at once, which bounds the server's memory
-// whatever arrives. One slot, because measured with 200 sign-ins at once
-// the server's peak RSS was 145 MB with two (the garbage collector lets the
-// heap grow to twice what is live, 41 MB with two checks) against about
-// 60 MB with one; and because a flood of sign-ins then takes at most one
-// core of the two a meeting's laptop has, the other serving the voters. One
-// check takes about 60 ms, so the slot serves some 16 sign-ins a second,
-// far more than a console needs.
+// whatever arrives. One slot, because with 200 sign-ins at once the
+// server's peak RSS measured 145 MB with two — the garbage collector lets
+// the heap grow to twice what is live, 41 MB with two checks, and the
+// process starts at 27 MB — against 104–108 MB with one (heap goal 60 MB);
+// and because a flood of sign-ins then takes at most one core of the two a
+// meeting's laptop has, the other serving the voters. One check takes
+// about 60 ms, so the slot serves some 16 sign-ins a second, far more than
+// a console needs.
 const (
 	loginWindow     = 15 * time.Minute // how long a failure is remembered
 	loginFreeName   = 5                // failures per account before its attempts are spaced
@@ -33,7 +34,7 @@ const (
 	loginMaxWait    = 20 * time.Second // an attempt that would wait longer is refused with 429
 	loginKeys       = 100000           // accounts and addresses remembered at most
 
-	hashSlots = 1                // password checks at once (see below)
+	hashSlots = 1                // password checks at once (see above)
 	hashQueue = 32               // attempts waiting for the slot, about two seconds of work
 	hashWait  = 10 * time.Second // the longest wait for the slot before 503
 )

@@ -68,7 +68,7 @@ func (s *Server) handleBallot(w http.ResponseWriter, r *http.Request) {
 	}
 	form, err := s.svc.Form(r.Context(), req.Token)
 	if err != nil {
-		s.fail(w, r, err)
+		s.failLookup(w, r, err)
 		return
 	}
 	sess := form.Session
@@ -106,7 +106,7 @@ func (s *Server) handleCast(w http.ResponseWriter, r *http.Request) {
 	}
 	receipt, err := s.svc.Cast(r.Context(), req.Token, choices)
 	if err != nil {
-		s.fail(w, r, err)
+		s.failLookup(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusCreated, castResponse{Receipt: receipt})

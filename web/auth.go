@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -25,15 +24,6 @@ const (
 	maxLogins       = 10000          // bounds memory whatever the traffic
 )
 
-// Login attempts allowed per window: per account name, so a password is
-// not guessed by spreading tries over addresses, and per client address,
-// so one machine cannot try many names.
-const (
-	loginWindow       = 15 * time.Minute
-	failuresPerName   = 5
-	failuresPerClient = 20
-)
-
 type login struct {
 	account string
 	csrf    string
@@ -41,16 +31,16 @@ type login struct {
 	seen    time.Time
 }
 
-// logins holds the signed-in console sessions and the failed attempts.
+// logins holds the signed-in console sessions; the failed attempts are the
+// throttle's (loginlimit.go).
 type logins struct {
-	mu       sync.Mutex
-	byHash   map[[32]byte]*login
-	failures map[string][]time.Time // "name:…" or "addr:…" → times of failures in the window
-	now      func() time.Time
+	mu     sync.Mutex
+	byHash map[[32]byte]*login
+	now    func() time.Time
 }
 
 func newLogins() *logins {
-	return &logins{byHash: map[[32]byte]*login{}, failures: map[string][]time.Time{}, now: time.Now}
+	return &logins{byHash: map[[32]byte]*login{}, now: time.Now}
 }
 
 func randomID() string {
@@ -106,57 +96,6 @@ func (l *logins) pruneLocked(now time.Time) {
 			delete(l.byHash, h)
 		}
 	}
-	for k, ts := range l.failures {
-		if len(ts) == 0 || now.Sub(ts[len(ts)-1]) > loginWindow {
-			delete(l.failures, k)
-		}
-	}
-}
-
-// limited reports whether the name or the client has used up its failed
-// attempts in the current window.
-func (l *logins) limited(name, client string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	return l.recentLocked("name:"+name, now) >= failuresPerName || l.recentLocked("addr:"+client, now) >= failuresPerClient
-}
-
-func (l *logins) recentLocked(key string, now time.Time) int {
-	ts := l.failures[key]
-	i := 0
-	for i < len(ts) && now.Sub(ts[i]) > loginWindow {
-		i++
-	}
-	ts = ts[i:]
-	if len(ts) == 0 {
-		delete(l.failures, key)
-	} else {
-		l.failures[key] = ts
-	}
-	return len(ts)
-}
-
-func (l *logins) fail(name, client string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.failures) >= maxLogins {
-		l.pruneLocked(now)
-	}
-	for _, k := range []string{"name:" + name, "addr:" + client} {
-		l.failures[k] = append(l.failures[k], now)
-	}
-}
-
-// clientAddr is the address rate limits count by. It is held in memory
-// for the window only and never logged.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func (s *Server) setCookie(w http.ResponseWriter, name, value string, maxAge int) {

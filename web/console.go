@@ -7,7 +7,9 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"tinnhiem/ballot"
 )
@@ -110,6 +112,8 @@ func (s *Server) consoleFail(w http.ResponseWriter, r *http.Request, err error) 
 		p.Status = http.StatusUnauthorized
 	case p.Code == "login_limited":
 		p.Status = http.StatusTooManyRequests
+	case p.Code == "login_busy":
+		p.Status = http.StatusServiceUnavailable
 	}
 	if p.Status >= 500 {
 		info(r.Context()).err = p.Detail
@@ -131,9 +135,11 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request, c *call
 	s.renderConsole(w, r, http.StatusOK, "login", c, "console.login", token)
 }
 
-// handleLogin checks the login form's CSRF pair (cookie and field), the
-// rate limits, then the password. A failure counts against both the name
-// and the client address whatever its cause.
+// handleLogin checks the login form's CSRF pair (cookie and field), then
+// the password, through the throttle (loginlimit.go): the attempt is
+// counted against the name and the client address before the password is
+// hashed, waits its turn if earlier ones failed, and a wrong password
+// counts as a failure of both whatever the name.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, c *call) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	ck, err := r.Cookie(loginCSRFCookie)
@@ -142,16 +148,26 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	name := strings.ToLower(strings.TrimSpace(r.PostFormValue("name")))
-	client := clientAddr(r)
-	if s.logins.limited(name, client) {
-		s.consoleFail(w, r, &ballot.Error{Code: ballot.EConflict, Key: "login_limited", Message: "too many failed sign-ins"})
+	attempt, refused, retry := s.throttle.admit(name, clientAddress(r))
+	if refused != nil {
+		s.loginRefused(w, r, refused, retry)
 		return
 	}
-	a, err := s.svc.Authenticate(r.Context(), name, r.PostFormValue("password"))
+	failed := false
+	defer func() { attempt.done(failed) }()
+	if !attempt.wait(r.Context()) {
+		s.loginRefused(w, r, errLoginBusy(time.Second), time.Second) // the client has gone: nothing checked
+		return
+	}
+	var a *ballot.Account
+	if refused, retry := attempt.check(r.Context(), func() {
+		a, err = s.svc.Authenticate(r.Context(), name, r.PostFormValue("password"))
+	}); refused != nil {
+		s.loginRefused(w, r, refused, retry)
+		return
+	}
 	if err != nil {
-		if errors.Is(err, ballot.ErrLogin) {
-			s.logins.fail(name, client)
-		}
+		failed = errors.Is(err, ballot.ErrLogin)
 		s.consoleFail(w, r, err)
 		return
 	}
@@ -159,6 +175,14 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, c *call) {
 	s.setCookie(w, loginCSRFCookie, "", -1)
 	s.setCookie(w, sessionCookie, id, int(sessionMaxAge.Seconds()))
 	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+}
+
+// loginRefused answers a sign-in the throttle turned away: 429 when the
+// account or the address must wait, 503 when the server is busy checking
+// other passwords, with the wait in Retry-After and in the sentence.
+func (s *Server) loginRefused(w http.ResponseWriter, r *http.Request, refused *ballot.Error, retry time.Duration) {
+	w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(retry)))
+	s.consoleFail(w, r, refused)
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, c *call) {

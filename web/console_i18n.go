@@ -128,7 +128,6 @@ var consoleTexts = map[string]text{
 	"error.forbidden":       {"Tài khoản của bạn không có quyền làm việc này, hoặc phiên bỏ phiếu này không tồn tại.", "Your account may not do this, or this session does not exist."},
 	"error.signed_out":      {"Bạn chưa đăng nhập hoặc phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.", "You are not signed in, or your sign-in has expired. Sign in again."},
 	"error.csrf":            {"Biểu mẫu đã cũ hoặc không hợp lệ. Hãy tải lại trang rồi thử lại.", "The form is stale or invalid. Reload the page and try again."},
-	"error.login_limited":   {"Đăng nhập sai quá nhiều lần. Hãy chờ 15 phút rồi thử lại.", "Too many failed sign-ins. Wait 15 minutes and try again."},
 	"error.upload_missing":  {"Hãy chọn một tệp CSV để tải lên.", "Choose a CSV file to upload."},
 	"error.upload_expired":  {"Bản xem trước đã hết hạn hoặc đã được lưu. Hãy tải tệp lên lại.", "The preview has expired or was already saved. Upload the file again."},
 	"error.checkin_none":    {"Hãy đánh dấu ít nhất một người có mặt.", "Tick at least one member present."},

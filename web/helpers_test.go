@@ -58,6 +58,7 @@ type fixture struct {
 	tokens  []string
 	url     string
 	logs    *syncBuffer
+	srv     *Server
 }
 
 type fixtureOptions struct {
@@ -121,9 +122,10 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	}
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv := httptest.NewServer(New(svc, Options{BaseURL: "http://192.168.1.10:8080", Logger: logger}).Handler())
-	t.Cleanup(srv.Close)
-	return &fixture{t: t, svc: svc, store: store, session: sess.ID, tokens: tokens, url: srv.URL, logs: logs}
+	s := New(svc, Options{BaseURL: "http://192.168.1.10:8080", Logger: logger})
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(hs.Close)
+	return &fixture{t: t, svc: svc, store: store, session: sess.ID, tokens: tokens, url: hs.URL, logs: logs, srv: s}
 }
 
 // post sends body (a string is sent verbatim, anything else as JSON) and

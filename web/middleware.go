@@ -117,8 +117,10 @@ func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logRequests writes one access line per request: method, route template,
 // status and duration. It never logs the path, the query, the remote
-// address or any header, because the path of a card's URL is its token and
-// an address next to a time could single out a voter.
+// address or any header, because the path of a card's URL is its token; and
+// the line carries no time of day (logUntimed), because the time a card's
+// page was opened or its ballot cast, next to anything else known of the
+// room, could single out a voter.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -136,7 +138,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 				level = slog.LevelError
 				attrs = append(attrs, "error", ri.err)
 			}
-			s.log.Log(r.Context(), level, "request", attrs...)
+			s.logUntimed(r.Context(), level, "request", attrs...)
 		}()
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)))
 	})
@@ -157,7 +159,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			}
 			ri := info(r.Context())
 			detail := fmt.Sprintf("panic (%T)", v)
-			s.log.ErrorContext(r.Context(), "panic in handler", "route", ri.route, "type", fmt.Sprintf("%T", v),
+			s.logUntimed(r.Context(), slog.LevelError, "panic in handler", "route", ri.route, "type", fmt.Sprintf("%T", v),
 				"stack", string(debug.Stack()))
 			if rec, ok := w.(*recorder); ok && rec.wrote {
 				ri.err = detail // the status is already on the wire; the access line records the panic
@@ -167,4 +169,16 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// logUntimed writes a record with a zero time, which slog's handlers leave
+// out: lines caused by one request say what happened, never when.
+func (s *Server) logUntimed(ctx context.Context, level slog.Level, msg string, args ...any) {
+	h := s.log.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	r := slog.NewRecord(time.Time{}, level, msg, 0)
+	r.Add(args...)
+	_ = h.Handle(ctx, r) // a log that cannot be written must not fail the request
 }

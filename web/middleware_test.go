@@ -199,3 +199,29 @@ func TestHealthAndNotFound(t *testing.T) {
 		t.Errorf("unknown API route: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestAccessLogUntimed: the access line of a voter's request says what was
+// asked and answered, never when nor from where, so that the log cannot
+// be laid beside anything else known of the room.
+func TestAccessLogUntimed(t *testing.T) {
+	f := newFixture(t, fixtureOptions{tokens: 2})
+	f.get("/V/" + f.tokens[0])
+	f.post("/api/v1/ballot", map[string]string{"token": f.tokens[0]})
+	if status, body := f.cast(f.tokens[0], map[string]any{"c1": "high"}); status != http.StatusCreated {
+		t.Fatalf("cast: %d %s", status, body)
+	}
+	f.cast(strings.Repeat("A", 32), map[string]any{}) // unknown card
+	lines := 0
+	for _, l := range strings.Split(strings.TrimSpace(f.logs.String()), "\n") {
+		if !strings.Contains(l, "msg=request") {
+			continue
+		}
+		lines++
+		if strings.Contains(l, "time=") || strings.Contains(l, "127.0.0.1") {
+			t.Errorf("access line with a time or an address: %s", l)
+		}
+	}
+	if lines != 4 {
+		t.Errorf("%d access lines, want 4:\n%s", lines, f.logs.String())
+	}
+}

@@ -69,6 +69,11 @@ type Server struct {
 	pending *pendingUploads
 	signer  func(org string) (report.Signer, error)
 	tls     bool
+
+	// What slows guessing: sign-in attempts (loginlimit.go) and failed
+	// card look-ups (ratelimit.go).
+	throttle *loginThrottle
+	lookups  *lookupLimiter
 }
 
 // New returns a Server for svc. Its templates and static files are embedded
@@ -89,6 +94,9 @@ func New(svc *ballot.Service, opts Options) *Server {
 		pending: &pendingUploads{m: map[string]*pendingUpload{}},
 		signer:  opts.ReportSigner,
 		tls:     opts.TLS,
+
+		throttle: newLoginThrottle(),
+		lookups:  newLookupLimiter(),
 	}
 	s.handler = s.logRequests(s.recoverPanics(s.routes()))
 	if s.tls {
@@ -112,10 +120,10 @@ func (s *Server) routes() *mux.Router {
 
 	api := r.PathPrefix("/api/v1").Subrouter()
 	api.Use(limitBody(maxAPIBody))
-	// Failed card look-ups are limited per client address (ratelimit.go).
-	lookups := newLookupLimiter()
-	api.Handle("/ballot", lookups.wrap(http.HandlerFunc(s.handleBallot))).Methods(http.MethodPost)
-	api.Handle("/cast", lookups.wrap(http.HandlerFunc(s.handleCast))).Methods(http.MethodPost)
+	// Failed card look-ups are slowed per client address and overall
+	// (ratelimit.go); a card that exists is never held back.
+	api.HandleFunc("/ballot", s.handleBallot).Methods(http.MethodPost)
+	api.HandleFunc("/cast", s.handleCast).Methods(http.MethodPost)
 
 	get := []string{http.MethodGet, http.MethodHead}
 	// Cards encode the upper-case form (QR alphanumeric mode); people type

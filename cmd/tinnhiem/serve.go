@@ -111,7 +111,7 @@ func serveWith(e *env, svc *ballot.Service, ln net.Listener, opts web.Options) e
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ErrorLog:          web.ServerErrorLog(logger), // without client addresses or times
 	}
 	logger.Info("tinnhiem serving", "addr", ln.Addr().String(), "base_url", baseURL,
 		"key_fingerprint", audit.Fingerprint(svc.Key().VerifierKey()))

@@ -19,13 +19,14 @@ import (
 	"tinnhiem/ballot"
 )
 
-// sharedTestdata holds the fixtures described in its README.md; the path is
-// relative to this package's directory, where go test runs.
-const sharedTestdata = "../../shared/testdata"
+// csvFixtures holds the repository's CSV fixtures, described case by case in
+// its README.md; the path is relative to this package's directory, where go
+// test runs, and stays inside the repository.
+const csvFixtures = "../testdata/csv"
 
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(sharedTestdata, name))
+	b, err := os.ReadFile(filepath.Join(csvFixtures, name))
 	if err != nil {
 		t.Fatalf("fixture: %v", err)
 	}
@@ -72,15 +73,17 @@ func TestParseRosterFixtures(t *testing.T) {
 	}{
 		{file: "members-15.csv", wantN: 15},
 		{file: "members-english-header.csv", want: []ballot.Member{
-			{Name: "Nguyen Van Binh", Position: "Member", Unit: "Unit A"},
-			{Name: "Tran Thi Cuc", Position: "Member", Unit: "Unit B"},
+			{Name: "Cao Van Phuc", Position: "Standing Committee member", Unit: "District Party Committee"},
+			{Name: "Le Thi Hoa", Position: "Deputy Chair", Unit: "Commune People's Council"},
 		}},
-		{file: "members-utf8-bom.csv", want: []ballot.Member{{Name: "Nguyễn Văn An", Position: "Bí thư", Unit: "Đảng ủy"}}},
-		{file: "members-nfd.csv", want: []ballot.Member{{Name: "Nguyễn Thị Ánh Tuyết", Position: "Ủy viên", Unit: "Sở Y tế"}}},
+		{file: "members-utf8-bom.csv", want: []ballot.Member{
+			{Name: "Trương Thị Hạnh", Position: "Phó Chủ tịch Hội đồng nhân dân xã", Unit: "Xã Phước Hưng"}}},
+		{file: "members-nfd.csv", want: []ballot.Member{
+			{Name: "Hồ Thị Xuân Quỳnh", Position: "Ủy viên", Unit: "Hội đồng nhân dân xã Phước Hưng"}}},
 		{file: "bad-missing-column.csv",
 			wantEN: []string{"line 2: expected 3 columns, found 2"}, wantVI: []string{"Dòng 2: cần 3 cột nhưng chỉ có 2."}},
 		{file: "bad-duplicate-row.csv",
-			wantEN: []string{"lines 2 and 3: 'Nguyễn Văn An' appears twice"}, wantVI: []string{"Dòng 2 và 3"}},
+			wantEN: []string{"lines 2 and 3: 'Quách Thị Diệu Hiền' appears twice"}, wantVI: []string{"Dòng 2 và 3"}},
 		{file: "bad-formula.csv",
 			wantEN: []string{"line 2:", "formulas are not allowed"}, wantVI: []string{"Dòng 2:", "không được dùng công thức"}},
 		{file: "bad-not-utf8.csv",
@@ -117,8 +120,8 @@ func TestParseRosterMembers15(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := ballot.Member{Name: "Nguyễn Văn An", Position: "Bí thư Đảng ủy", Unit: "Đảng ủy Khối các cơ quan"}
-	last := ballot.Member{Name: "Trịnh Xuân Ước", Position: "Ủy viên Ban Chấp hành", Unit: "Sở Giao thông vận tải"}
+	first := ballot.Member{Name: "Tạ Quang Vinh", Position: "Bí thư Huyện ủy", Unit: "Huyện ủy Phước Lâm"}
+	last := ballot.Member{Name: "Đinh Thị Ánh Nguyệt", Position: "Ủy viên Ban Chấp hành", Unit: "Hội Liên hiệp Phụ nữ huyện"}
 	if got[0] != first || got[len(got)-1] != last {
 		t.Errorf("first, last = %+v, %+v; want %+v, %+v", got[0], got[len(got)-1], first, last)
 	}
@@ -133,7 +136,7 @@ func TestParseRosterNFD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = "Nguy\u1ec5n Th\u1ecb \u00c1nh Tuy\u1ebft" // NFC, spelled out
+	const want = "H\u1ed3 Th\u1ecb Xu\u00e2n Qu\u1ef3nh" // NFC, spelled out
 	if got[0].Name != want {
 		t.Errorf("Name = %+q, want %+q", got[0].Name, want)
 	}
@@ -150,11 +153,11 @@ func TestParseCadresFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []ballot.Cadre{
-		{ID: "c1", Name: "Nguyễn Văn An", Position: "Bí thư Đảng ủy Khối"},
-		{ID: "c2", Name: "Trần Thị Bích Ngọc", Position: "Phó Bí thư Thường trực Đảng ủy Khối"},
-		{ID: "c3", Name: "Lê Hoàng Long", Position: "Ủy viên Ban Thường vụ"},
-		{ID: "c4", Name: "Phạm Thị Thu Hương", Position: "Ủy viên Ban Thường vụ"},
-		{ID: "c5", Name: "Hoàng Minh Đức", Position: "Chủ nhiệm Ủy ban Kiểm tra Đảng ủy Khối"},
+		{ID: "c1", Name: "Tạ Quang Vinh", Position: "Bí thư Huyện ủy"},
+		{ID: "c2", Name: "Mai Thị Thanh Thủy", Position: "Phó Bí thư Thường trực Huyện ủy"},
+		{ID: "c3", Name: "Kiều Đức Thịnh", Position: "Phó Bí thư Huyện ủy, Chủ tịch Ủy ban nhân dân huyện"},
+		{ID: "c4", Name: "Lã Thị Kim Oanh", Position: "Ủy viên Ban Thường vụ, Chủ tịch Hội đồng nhân dân huyện"},
+		{ID: "c5", Name: "Âu Minh Khôi", Position: "Chủ nhiệm Ủy ban Kiểm tra Huyện ủy"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
@@ -421,11 +424,11 @@ func ExampleParseRoster() {
 	// Trần Thị B |  |
 }
 
-// fuzzSeeds adds every shared fixture and a few edge cases.
+// fuzzSeeds adds every CSV fixture and a few edge cases.
 func fuzzSeeds(f *testing.F) {
-	names, err := filepath.Glob(filepath.Join(sharedTestdata, "*.csv"))
+	names, err := filepath.Glob(filepath.Join(csvFixtures, "*.csv"))
 	if err != nil || len(names) == 0 {
-		f.Fatalf("no fixtures in %s: %v", sharedTestdata, err)
+		f.Fatalf("no fixtures in %s: %v", csvFixtures, err)
 	}
 	for _, name := range names {
 		f.Add(fixture(f, filepath.Base(name)))

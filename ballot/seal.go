@@ -5,6 +5,7 @@ package ballot
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"tinnhiem/audit"
@@ -71,7 +72,10 @@ func (s *Service) Close(ctx context.Context, actor, id string) error {
 		}
 		return s.checkpoint(tx, id)
 	})
-	if err != nil {
+	// A session found closed gets the same clean-up as one closed now: an
+	// earlier Close may have committed and lost its answer, and then only
+	// this call is left to drop the caches and forget the order.
+	if err != nil && !errors.Is(err, ErrClosed) {
 		return err
 	}
 	s.mu.Lock()
@@ -81,10 +85,10 @@ func (s *Service) Close(ctx context.Context, actor, id string) error {
 	// The vote is closed and sealed; what remains is to forget the order
 	// of the commits that recorded it. A failure here loses nothing and is
 	// retried at shutdown, so the close stands.
-	if err := s.store.ForgetOrder(ctx); err != nil && s.OnWarning != nil {
-		s.OnWarning(err)
+	if ferr := s.store.ForgetOrder(ctx); ferr != nil && s.OnWarning != nil {
+		s.OnWarning(ferr)
 	}
-	return nil
+	return err
 }
 
 func (s *Service) log(tx Tx, id, actor string, typ audit.Type, payload any) error {

@@ -355,8 +355,13 @@ func (s *Service) RevokeToken(ctx context.Context, actor, id, code, reason strin
 			return ErrClosed
 		}
 		owner, st, err := tx.Token(h)
-		if err != nil || owner != id {
+		switch {
+		case ErrorCode(err) == ENotFound, err == nil && owner != id:
 			return ErrTokenUnknown
+		case err != nil:
+			// A store that failed to read the card must not be reported as
+			// a card that was never issued.
+			return err
 		}
 		switch st {
 		case TokenUsed:

@@ -246,7 +246,7 @@ func Bundle(b *audit.Bundle, opts Options) *Report {
 // manifest's session, reporting progress as it goes.
 func (r *report) chain(b *audit.Bundle, progress func(done, total int)) bool {
 	if len(b.Entries) == 0 {
-		r.fail(CheckChain, errors.New("the log is empty"))
+		r.fail(CheckChain, fmt.Errorf("%s holds no entry: the log is empty", audit.BundleLog))
 		return false
 	}
 	var h audit.Head
@@ -290,7 +290,7 @@ func (r *report) checkpointSigs(b *audit.Bundle, v note.Verifier, keyOK, chainOK
 		cps = append(cps, c)
 	}
 	if len(cps) == 0 && chainOK && hasType(b.Entries, audit.SessionOpened) {
-		r.fail(CheckCheckpointSig, errors.New("the vote was opened but the bundle holds no signed checkpoint"))
+		r.fail(CheckCheckpointSig, errors.New("the vote was opened but checkpoints/ holds no signed checkpoint"))
 		return nil
 	}
 	r.ok(CheckCheckpointSig, fmt.Sprintf("%d checkpoints signed by %s", len(cps), verifierName(v)))
@@ -316,10 +316,10 @@ func (r *report) checkpointLog(b *audit.Bundle, cps []audit.Checkpoint) {
 		return
 	}
 	var covered uint64
-	for _, c := range cps {
+	for i, c := range cps {
 		switch {
 		case c.Session != b.Session:
-			r.fail(CheckCheckpointLog, fmt.Errorf("a checkpoint of size %d is of session %q", c.Size, c.Session))
+			r.fail(CheckCheckpointLog, fmt.Errorf("checkpoint file %d (size %d) is of session %q", i+1, c.Size, c.Session))
 			return
 		case c.Size == 0 || c.Size > uint64(len(b.Entries)):
 			r.fail(CheckCheckpointLog, &audit.ChainError{Seq: uint64(len(b.Entries)),

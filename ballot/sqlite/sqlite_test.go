@@ -33,6 +33,25 @@ func TestStoreContract(t *testing.T) {
 	})
 }
 
+// TestFaultyStoreContract checks that the fault-injecting wrapper, unarmed,
+// passes the store contract itself, so that what RunFaults finds is the
+// service's doing and not the wrapper's.
+func TestFaultyStoreContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) ballot.Store {
+		s, _ := openTemp(t)
+		return storetest.NewFaulty(s)
+	})
+}
+
+// TestServiceFaults fails every write and every call of every step of a
+// vote in turn, on a real SQLite file.
+func TestServiceFaults(t *testing.T) {
+	storetest.RunFaults(t, func(t *testing.T) ballot.Store {
+		s, _ := openTemp(t)
+		return s
+	})
+}
+
 // TestPragmas checks the settings the durability and anonymity contracts
 // rest on, on a write connection and on a read connection alike.
 func TestPragmas(t *testing.T) {

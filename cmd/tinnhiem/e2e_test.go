@@ -42,7 +42,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-const testdata = "../../../shared/testdata/"
+// testdata holds the repository's CSV fixtures (their README.md describes
+// each case); relative to this package's directory, inside the repository.
+const testdata = "../../testdata/csv/"
 
 // run runs the binary and returns stdout, stderr and the exit code.
 func run(t *testing.T, args ...string) (string, string, int) {
@@ -202,15 +204,15 @@ func TestEndToEndVote(t *testing.T) {
 	fails(t, 1, "UTF-8", append([]string{"roster", "import", testdata + "bad-not-utf8.csv"}, sk...)...)
 	must(t, append([]string{"cadres", "import", testdata + "cadres-5.csv"}, sk...)...)
 	show := must(t, append([]string{"session", "show"}, sk...)...)
-	for _, want := range []string{"summoned: 15", "cadres: 5", "Trần Thị Bích Ngọc"} {
+	for _, want := range []string{"summoned: 15", "cadres: 5", "Mai Thị Thanh Thủy"} {
 		if !strings.Contains(show, want) {
 			t.Fatalf("session show lacks %q after a rejected import:\n%s", want, show)
 		}
 	}
 
 	// Quorum: 9 of 15 is below two thirds; 10 meets it.
-	names := []string{"Nguyễn Văn An", "Trần Thị Bích Ngọc", "Lê Hoàng Long", "Phạm Thị Thu Hương", "Hoàng Minh Đức",
-		"Vũ Thị Hồng Nhung", "Đặng Quốc Khánh", "Bùi Thị Lan Anh", "Đỗ Văn Thắng"}
+	names := []string{"Tạ Quang Vinh", "Mai Thị Thanh Thủy", "Kiều Đức Thịnh", "Lã Thị Kim Oanh", "Âu Minh Khôi",
+		"Ông Văn Sỹ", "Quách Thị Diệu Hiền", "Châu Ngọc Bảo", "Ưng Thị Mỹ Lệ"}
 	args := append([]string{"checkin"}, sk...)
 	for _, n := range names {
 		args = append(args, "--member", n)
@@ -219,7 +221,7 @@ func TestEndToEndVote(t *testing.T) {
 		t.Fatalf("checkin printed %q, want 9/15", out)
 	}
 	fails(t, 1, "not on the roster", append([]string{"checkin", "--member", "Người Lạ"}, sk...)...)
-	must(t, append([]string{"session", "committee", "--member", "Ngô Thị Mỹ Duyên", "--member", "Dương Văn Hùng"}, sk...)...)
+	must(t, append([]string{"session", "committee", "--member", "Thái Thị Ngọc Hân", "--member", "Khổng Minh Triết"}, sk...)...)
 
 	cards := filepath.Join(dir, "cards.pdf")
 	fails(t, 1, "cards before opening", append([]string{"session", "open"}, sk...)...)

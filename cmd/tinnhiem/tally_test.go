@@ -69,7 +69,7 @@ func TestEndToEndTally(t *testing.T) {
 	if !strings.Contains(errOut, "hint: tinnhiem session committee") {
 		t.Fatalf("tally without a committee: stderr %q lacks the committee hint", errOut)
 	}
-	must(t, append([]string{"session", "committee", "--member", "Ngô Thị Mỹ Duyên", "--member", "Dương Văn Hùng"}, sk...)...)
+	must(t, append([]string{"session", "committee", "--member", "Thái Thị Ngọc Hân", "--member", "Khổng Minh Triết"}, sk...)...)
 
 	first := must(t, append([]string{"tally", "--out", out}, sk...)...)
 	if !strings.Contains(first, "tallied: 15") {
@@ -99,7 +99,7 @@ func TestEndToEndTally(t *testing.T) {
 		}
 	}
 
-	cadres := []string{"Nguyễn Văn An", "Trần Thị Bích Ngọc", "Lê Hoàng Long", "Phạm Thị Thu Hương", "Hoàng Minh Đức"}
+	cadres := []string{"Tạ Quang Vinh", "Mai Thị Thanh Thủy", "Kiều Đức Thịnh", "Lã Thị Kim Oanh", "Âu Minh Khôi"}
 	files := []string{"bien-ban-kiem-phieu.pdf", "results.csv", "results.json"}
 	for i := range cadres {
 		files = append(files, fmt.Sprintf("bao-cao-c%d.pdf", i+1))

@@ -16,6 +16,7 @@ import (
 	"tinnhiem/ballot/storetest"
 	"tinnhiem/tally/report"
 	"tinnhiem/verify"
+	"tinnhiem/web"
 )
 
 // faultyFixture is a closed session on a real SQLite file behind a
@@ -102,9 +103,9 @@ func (s issueState) count(typ audit.Type) int {
 	return n
 }
 
-// TestIssueFaults fails each write of report.Issue at its commit, persisted
-// or not, and each of its store calls, for the first issue (which tallies)
-// and for a re-issue. Whatever failed, the session is tallied at most once,
+// TestIssueFaults fails each write of web.IssueReports (the tally, then the
+// documents) at its commit, persisted or not, and each of its store calls,
+// for the first issue (which tallies) and for a re-issue. Whatever failed, the session is tallied at most once,
 // a second Issue succeeds and the exported bundle passes every check.
 func TestIssueFaults(t *testing.T) {
 	signer, err := report.NewSelfSigned(rand.Reader, "Đảng ủy xã", time.Now())
@@ -119,7 +120,7 @@ func TestIssueFaults(t *testing.T) {
 		prepare := func(t *testing.T) *faultyFixture {
 			x := newFaultyFixture(t, signer)
 			if step.reissue {
-				if _, err := report.Issue(x.ctx, x.svc, x.id, actor, x.signer); err != nil {
+				if _, err := x.issue(); err != nil {
 					t.Fatalf("first Issue: %v", err)
 				}
 			}
@@ -128,7 +129,7 @@ func TestIssueFaults(t *testing.T) {
 		t.Run(step.name, func(t *testing.T) {
 			x := prepare(t)
 			x.f.Reset()
-			if _, err := report.Issue(x.ctx, x.svc, x.id, actor, x.signer); err != nil {
+			if _, err := x.issue(); err != nil {
 				t.Fatalf("Issue without faults: %v", err)
 			}
 			writes, calls := x.f.Counts()
@@ -153,7 +154,7 @@ func TestIssueFaults(t *testing.T) {
 func issueWithFault(t *testing.T, x *faultyFixture, fault storetest.Fault, at int, reissue bool) {
 	before := x.state(t)
 	x.f.Arm(fault, at)
-	_, err := report.Issue(x.ctx, x.svc, x.id, actor, x.signer)
+	_, err := x.issue()
 	fired, swallowed := x.f.Fired(), x.f.Swallowed()
 	x.f.Reset()
 	if fired == "" {
@@ -186,7 +187,7 @@ func issueWithFault(t *testing.T, x *faultyFixture, fault storetest.Fault, at in
 	// The organiser runs the tally again: it succeeds, counts only if no
 	// tally was logged, and never logs a second one.
 	tallied := after.count(audit.TallyComputed) == 1
-	again, err := report.Issue(x.ctx, x.svc, x.id, actor, x.signer)
+	again, err := x.issue()
 	if err != nil {
 		t.Fatalf("Issue again after %s at %s: %v", fault, fired, err)
 	}
@@ -215,4 +216,10 @@ func issueWithFault(t *testing.T, x *faultyFixture, fault storetest.Fault, at in
 	if c := rep.Check(verify.CheckDocumentsPresent); c == nil || c.Status != verify.StatusOK {
 		t.Errorf("documents-present: %+v, want ok", c)
 	}
+}
+
+// issue tallies and issues the documents as the console and the CLI do.
+func (x *faultyFixture) issue() (*ballot.TallyRecord, error) {
+	rec, _, err := web.IssueReports(x.ctx, x.svc, actor, x.id, x.signer)
+	return rec, err
 }

@@ -30,6 +30,19 @@ func cmdExport(e *env, args []string) error {
 			return usagef("--out BUNDLE.zip or --out DIR/ is required")
 		}
 		b, err := svc.Bundle(e.ctx, *f.session)
+		if errors.Is(err, ballot.ErrKeyMismatch) {
+			err = fmt.Errorf("key file %s: %w", f.keyPath(), err)
+			if *f.key == "" {
+				// The default key did not sign this session; a server
+				// started with --key may have used a key file beside the
+				// database. A key named with --key is never replaced.
+				var used string
+				if b, used, err = bundleWithKeyBeside(e, svc, *f.db, *f.session, err); err == nil {
+					fmt.Fprintf(e.stdout, "khóa / key: %s — khóa đã ký nhật ký của phiên, không phải %s / the key that signed the session's log, not %s\n",
+						used, f.keyPath(), f.keyPath())
+				}
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -47,6 +60,34 @@ func cmdExport(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "kiểm tra / verify: tinnhiem-verify --key %s %s\n", b.VerifierKey, *out)
 		return nil
 	})
+}
+
+// bundleWithKeyBeside looks among the key files beside the database for
+// the one that signed the session and returns the bundle made with it and
+// its path. Only a key whose signatures the bundle's every checkpoint and
+// document carry is taken, so the bundle verifies; with none, the refusal
+// keeps mismatch's message, which names the key needed and the key found.
+func bundleWithKeyBeside(e *env, svc *ballot.Service, db, session string, mismatch error) (*audit.Bundle, string, error) {
+	paths, _ := filepath.Glob(filepath.Join(filepath.Dir(db), "*.key"))
+	for _, p := range paths {
+		if p == defaultKeyPath(db) {
+			continue
+		}
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		k, err := audit.ParseKey(raw)
+		if err != nil {
+			continue // a TLS key or another file that is not an installation key
+		}
+		b, err := ballot.NewService(svc.Store(), k, nil, nil).Bundle(e.ctx, session)
+		if err == nil {
+			return b, fmt.Sprintf("%s (%s, dấu vân tay / fingerprint %s)", p, k.VerifierKey(), k.Fingerprint()), nil
+		}
+	}
+	return nil, "", withHint(mismatch,
+		"give the key file the server signed with: tinnhiem export --key FILE … (no *.key file beside the database signed this session)")
 }
 
 // exportZip writes the archive beside its final name and renames it into

@@ -29,7 +29,17 @@ var ErrKeyMismatch = &Error{Code: EConflict, Key: "key_mismatch", Message: "the 
 // error matching ErrKeyMismatch that names the key that signed and the
 // service's, rather than a bundle that fails verification.
 func (s *Service) Bundle(ctx context.Context, id string) (*audit.Bundle, error) {
-	b := &audit.Bundle{Session: id, VerifierKey: s.key.VerifierKey()}
+	b, _, err := s.BundleWith(ctx, id)
+	return b, err
+}
+
+// BundleWith is Bundle for a caller that holds several key files and cannot
+// tell which one signed the session: the bundle carries the first of the
+// service's key and others that signed every checkpoint and document of
+// the session, and that key is returned. Only public keys enter the bundle.
+// When none of them signed, the error matches ErrKeyMismatch.
+func (s *Service) BundleWith(ctx context.Context, id string, others ...*audit.Key) (*audit.Bundle, *audit.Key, error) {
+	b := &audit.Bundle{Session: id}
 	err := s.store.View(ctx, func(tx Tx) error {
 		if _, err := tx.Session(id); err != nil {
 			return err
@@ -55,20 +65,23 @@ func (s *Service) Bundle(ctx context.Context, id string) (*audit.Bundle, error) 
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := s.signedBy(b); err != nil {
-		return nil, err
+	for _, k := range append([]*audit.Key{s.key}, others...) {
+		if signedBy(k, b) == nil {
+			b.VerifierKey = k.VerifierKey()
+			return b, k, nil
+		}
 	}
-	return b, nil
+	return nil, nil, signedBy(s.key, b)
 }
 
 // signedBy checks that every checkpoint and document of b was signed by
-// the service's key.
-func (s *Service) signedBy(b *audit.Bundle) error {
+// key, and otherwise names who signed them.
+func signedBy(key *audit.Key, b *audit.Bundle) error {
 	var signers []string
 	for _, cp := range b.Checkpoints {
-		if _, err := note.Open(cp, s.verifiers()); err == nil {
+		if _, err := note.Open(cp, note.VerifierList(key.Verifier())); err == nil {
 			continue
 		}
 		// Name whoever signed: a note carries each signer's key name and
@@ -85,7 +98,7 @@ func (s *Service) signedBy(b *audit.Bundle) error {
 	}
 	var docs []string
 	for _, d := range b.Documents {
-		if audit.VerifyDetached(s.key.PublicKey(), d.Data, d.Signature) != nil {
+		if audit.VerifyDetached(key.PublicKey(), d.Data, d.Signature) != nil {
 			docs = append(docs, d.Name)
 		}
 	}
@@ -94,7 +107,7 @@ func (s *Service) signedBy(b *audit.Bundle) error {
 	}
 	slices.Sort(signers)
 	signers = slices.Compact(signers)
-	own := fmt.Sprintf("%s+%08x", s.key.Name(), s.key.KeyHash())
+	own := fmt.Sprintf("%s+%08x", key.Name(), key.KeyHash())
 	var what, vi string
 	switch {
 	case len(signers) > 0:
@@ -106,8 +119,8 @@ func (s *Service) signedBy(b *audit.Bundle) error {
 	}
 	return &Error{Code: EConflict, Key: ErrKeyMismatch.Key,
 		Message: fmt.Sprintf("%s, not by this installation key %s (fingerprint %s): a bundle with this key would fail verification",
-			what, own, s.key.Fingerprint()),
+			what, own, key.Fingerprint()),
 		Vietnamese: fmt.Sprintf("%s, không phải khóa cài đặt này %s (dấu vân tay %s): hồ sơ kiểm tra xuất bằng khóa này sẽ không qua được bước kiểm tra.",
-			vi, own, s.key.Fingerprint()),
+			vi, own, key.Fingerprint()),
 		Hint: "use the key file the server signed with (tinnhiem serve --key FILE): give it with --key FILE"}
 }

@@ -1,34 +1,60 @@
 package ballot_test
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
+	"tinnhiem/ballot/sqlite"
 )
 
 // TestBundleRefusesAnotherKey exports a session whose checkpoints one key
 // signed through a service holding another key, on the same SQLite file:
 // Bundle refuses, naming both keys, instead of returning a bundle that
-// fails verification. A document signed by another key is refused too.
+// fails verification, and BundleWith picks the key that signed. A document
+// signed by another key is refused too.
 func TestBundleRefusesAnotherKey(t *testing.T) {
-	f := newSvcFixture(t, 3)
-	f.checkIn(3)
-	f.issue(3)
-	f.ok(f.svc.Open(f.ctx, actor, f.id, false, ""))
-	signer := f.svc.Key()
-	if _, err := f.svc.Bundle(f.ctx, f.id); err != nil {
-		t.Fatalf("Bundle with the signing key: %v", err)
+	ctx := context.Background()
+	store, err := sqlite.Open(filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	signer, err := audit.GenerateKey(rand.Reader, "test")
+	if err != nil {
+		t.Fatal(err)
 	}
 	other, err := audit.GenerateKey(rand.Reader, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = ballot.NewService(f.svc.Store(), other, nil, nil).Bundle(f.ctx, f.id)
+	ok := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc := ballot.NewService(store, signer, nil, nil)
+	sess, err := svc.CreateSession(ctx, actor, ballot.NewSession{Title: "Hội nghị", Body: "Đảng ủy", Date: "2026-11-22", Place: "Hà Nội"})
+	ok(err)
+	ok(svc.ImportRoster(ctx, actor, sess.ID, []ballot.Member{{Name: "An"}, {Name: "Bình"}}))
+	ok(svc.ImportCadres(ctx, actor, sess.ID, []ballot.Cadre{{ID: "c1", Name: "Cúc", Position: "Bí thư"}}))
+	_, err = svc.CheckIn(ctx, actor, sess.ID, nil, true)
+	ok(err)
+	ok(svc.IssueTokens(ctx, actor, sess.ID, 2, func([]string) error { return nil }))
+	ok(svc.Open(ctx, actor, sess.ID, false, ""))
+	if _, err := svc.Bundle(ctx, sess.ID); err != nil {
+		t.Fatalf("Bundle with the signing key: %v", err)
+	}
+
+	wrong := ballot.NewService(store, other, nil, nil)
+	_, err = wrong.Bundle(ctx, sess.ID)
 	if !errors.Is(err, ballot.ErrKeyMismatch) {
 		t.Fatalf("Bundle with another key: %v, want ErrKeyMismatch", err)
 	}
@@ -37,12 +63,16 @@ func TestBundleRefusesAnotherKey(t *testing.T) {
 			t.Errorf("the refusal %q does not name %s", err, want)
 		}
 	}
+	b, used, err := wrong.BundleWith(ctx, sess.ID, signer)
+	if err != nil || used != signer || b.VerifierKey != signer.VerifierKey() {
+		t.Fatalf("BundleWith the signing key among others: key %v, %v; want the signing key", used, err)
+	}
 
 	data := []byte("not a real report")
-	f.ok(f.svc.Store().Update(f.ctx, func(tx ballot.Tx) error {
-		return tx.PutDocument(f.id, ballot.Document{Name: "results.csv", Data: data, Signature: other.SignDetached(data, "tinnhiem.pub")})
+	ok(store.Update(ctx, func(tx ballot.Tx) error {
+		return tx.PutDocument(sess.ID, ballot.Document{Name: "results.csv", Data: data, Signature: other.SignDetached(data, "tinnhiem.pub")})
 	}))
-	_, err = f.svc.Bundle(f.ctx, f.id)
+	_, err = svc.Bundle(ctx, sess.ID)
 	if !errors.Is(err, ballot.ErrKeyMismatch) || !strings.Contains(err.Error(), "results.csv") {
 		t.Fatalf("Bundle with a document signed by another key: %v, want ErrKeyMismatch naming results.csv", err)
 	}

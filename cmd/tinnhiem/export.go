@@ -29,22 +29,27 @@ func cmdExport(e *env, args []string) error {
 		if *out == "" {
 			return usagef("--out BUNDLE.zip or --out DIR/ is required")
 		}
-		b, err := svc.Bundle(e.ctx, *f.session)
+		// Without --key, a server started with --key may have signed with
+		// a key file beside the database rather than the default one; a key
+		// named with --key is never replaced.
+		var others []*audit.Key
+		paths := map[*audit.Key]string{}
+		if *f.key == "" {
+			others, paths = keysBeside(*f.db)
+		}
+		b, used, err := svc.BundleWith(e.ctx, *f.session, others...)
 		if errors.Is(err, ballot.ErrKeyMismatch) {
 			err = fmt.Errorf("key file %s: %w", f.keyPath(), err)
 			if *f.key == "" {
-				// The default key did not sign this session; a server
-				// started with --key may have used a key file beside the
-				// database. A key named with --key is never replaced.
-				var used string
-				if b, used, err = bundleWithKeyBeside(e, svc, *f.db, *f.session, err); err == nil {
-					fmt.Fprintf(e.stdout, "khóa / key: %s — khóa đã ký nhật ký của phiên, không phải %s / the key that signed the session's log, not %s\n",
-						used, f.keyPath(), f.keyPath())
-				}
+				err = withHint(err, "give the key file the server signed with: tinnhiem export --key FILE … (no *.key file beside the database signed this session)")
 			}
 		}
 		if err != nil {
 			return err
+		}
+		if p, ok := paths[used]; ok {
+			fmt.Fprintf(e.stdout, "khóa / key: %s (%s, dấu vân tay / fingerprint %s) — khóa đã ký nhật ký của phiên, không phải %s / the key that signed the session's log, not %s\n",
+				p, used.VerifierKey(), used.Fingerprint(), f.keyPath(), f.keyPath())
 		}
 		if strings.HasSuffix(*out, "/") || strings.HasSuffix(*out, string(filepath.Separator)) {
 			err = exportDir(filepath.Clean(*out), b)
@@ -62,32 +67,27 @@ func cmdExport(e *env, args []string) error {
 	})
 }
 
-// bundleWithKeyBeside looks among the key files beside the database for
-// the one that signed the session and returns the bundle made with it and
-// its path. Only a key whose signatures the bundle's every checkpoint and
-// document carry is taken, so the bundle verifies; with none, the refusal
-// keeps mismatch's message, which names the key needed and the key found.
-func bundleWithKeyBeside(e *env, svc *ballot.Service, db, session string, mismatch error) (*audit.Bundle, string, error) {
-	paths, _ := filepath.Glob(filepath.Join(filepath.Dir(db), "*.key"))
-	for _, p := range paths {
-		if p == defaultKeyPath(db) {
+// keysBeside reads the installation keys among the *.key files beside the
+// database, other than the default one, with the path of each; files that
+// are not installation keys (a TLS key) are passed over.
+func keysBeside(db string) ([]*audit.Key, map[*audit.Key]string) {
+	var keys []*audit.Key
+	paths := map[*audit.Key]string{}
+	found, _ := filepath.Glob(filepath.Join(filepath.Dir(db), "*.key"))
+	for _, p := range found {
+		if filepath.Clean(p) == filepath.Clean(defaultKeyPath(db)) {
 			continue
 		}
 		raw, err := os.ReadFile(p)
 		if err != nil {
 			continue
 		}
-		k, err := audit.ParseKey(raw)
-		if err != nil {
-			continue // a TLS key or another file that is not an installation key
-		}
-		b, err := ballot.NewService(svc.Store(), k, nil, nil).Bundle(e.ctx, session)
-		if err == nil {
-			return b, fmt.Sprintf("%s (%s, dấu vân tay / fingerprint %s)", p, k.VerifierKey(), k.Fingerprint()), nil
+		if k, err := audit.ParseKey(raw); err == nil {
+			keys = append(keys, k)
+			paths[k] = p
 		}
 	}
-	return nil, "", withHint(mismatch,
-		"give the key file the server signed with: tinnhiem export --key FILE … (no *.key file beside the database signed this session)")
+	return keys, paths
 }
 
 // exportZip writes the archive beside its final name and renames it into

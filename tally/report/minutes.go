@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"tinnhiem/ballot"
 	"tinnhiem/tally"
 )
 
@@ -75,9 +74,10 @@ func WriteMinutes(w io.Writer, src *Source) error {
 
 	y = d.sectionHeading(y+2, "2. Số phiếu")
 	y = d.para(margin, y, contentW, fmt.Sprintf("Số phiếu phát ra: %d. Số phiếu thu về: %d.", r.Issued, r.Collected), "", 10, "L", 2)
-	if ballot.OpeningExcess(o).Exceeded() {
+	if o.Issued > o.Present {
 		// Spare cards are allowed, but the committee signs under this line
-		// that every card beyond the people present stayed unused.
+		// that every card beyond the people present stayed unused; the
+		// console and the CLI warn with the same figures (ballot.CardExcess).
 		y = d.para(margin, y, contentW, fmt.Sprintf("Cảnh báo: khi mở phiên, số thẻ đã phát (%d) nhiều hơn số người có mặt (%d).",
 			o.Issued, o.Present), "B", 10, "L", 2)
 	}

@@ -43,7 +43,7 @@ func startServeWith(t *testing.T, args ...string) string {
 	return ""
 }
 
-var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+var consoleCSRFField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // consoleClient signs in to the console at base through its real form and
 // returns a function that posts a session form and checks the redirect.
@@ -73,14 +73,14 @@ func consoleClient(t *testing.T, base, name, password string) func(path string, 
 			t.Fatalf("POST %s: %d\n%s", path, resp.StatusCode, b)
 		}
 	}
-	m := csrfInput.FindStringSubmatch(page("/admin/login"))
+	m := consoleCSRFField.FindStringSubmatch(page("/admin/login"))
 	if m == nil {
 		t.Fatal("the login page has no CSRF field")
 	}
 	postForm("/admin/login", url.Values{"csrf": {m[1]}, "name": {name}, "password": {password}})
 	return func(path string, form url.Values) {
 		t.Helper()
-		m := csrfInput.FindStringSubmatch(page("/admin"))
+		m := consoleCSRFField.FindStringSubmatch(page("/admin"))
 		if m == nil {
 			t.Fatal("the console has no CSRF field")
 		}

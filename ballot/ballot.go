@@ -160,10 +160,12 @@ type Ballot struct {
 }
 
 // MarksFor turns a voter's choices into the marks of a ballot. Each cadre
-// maps to the levels marked for it: none is unmarked, two or more is a line
-// with several marks; either is invalid for that cadre only and is recorded
-// as such, never corrected. A choice for a cadre not on the ballot or a level
-// that does not exist rejects the whole submission.
+// maps to the levels marked for it: none is unmarked, and two or more —
+// whatever their levels, the same level twice included, since that is two
+// marks on one line — is a line with several marks; either is invalid for
+// that cadre only (DOMAIN.md) and is recorded as such, never corrected. A
+// choice for a cadre not on the ballot or a level that does not exist
+// rejects the whole submission.
 func MarksFor(cadres []Cadre, choices map[string][]Level) (string, error) {
 	return marksFor(cadreIndex(cadres), len(cadres), choices)
 }
@@ -186,19 +188,14 @@ func marksFor(index map[string]int, n int, choices map[string][]Level) (string, 
 		if !ok {
 			return "", &Error{Code: EInvalid, Key: "unknown_cadre", Message: fmt.Sprintf("cadre %q is not on this ballot", id)}
 		}
-		var seen [3]bool
-		distinct := 0
 		for _, l := range levels {
-			m := l.mark()
-			if m == 0 {
+			if l.mark() == 0 {
 				return "", &Error{Code: EInvalid, Key: "unknown_level", Message: fmt.Sprintf("unknown level %q for cadre %q", l, id)}
 			}
-			if k := strings.IndexByte("HNL", m); !seen[k] {
-				seen[k] = true
-				distinct++
-			}
 		}
-		switch distinct {
+		// Marks are counted, not levels: ["high","high"] is two marks on
+		// one line, which no paper ballot would count as one.
+		switch len(levels) {
 		case 0:
 		case 1:
 			marks[i] = levels[0].mark()

@@ -150,13 +150,18 @@ func (s *Service) ImportRoster(ctx context.Context, actor, id string, members []
 	})
 }
 
-// ImportCadres replaces the cadres of a draft session, in ballot order.
+// ImportCadres replaces the cadres of a draft session, in ballot order. A
+// cadre who sits on the counting committee is refused (DOMAIN.md).
 func (s *Service) ImportCadres(ctx context.Context, actor, id string, cadres []Cadre) error {
 	if len(cadres) == 0 {
 		return Errorf(EInvalid, "the list of cadres is empty")
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
-		if _, err := draft(tx, id); err != nil {
+		sess, err := draft(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := checkCadresApart(cadres, sess.Committee); err != nil {
 			return err
 		}
 		if err := tx.ReplaceCadres(id, cadres); err != nil {
@@ -170,7 +175,10 @@ func (s *Service) ImportCadres(ctx context.Context, actor, id string, cadres []C
 	})
 }
 
-// SetCommittee names the counting committee; allowed until the tally.
+// SetCommittee names the counting committee; allowed until the tally. Its
+// members must be at least two different people (compared as nameKey does), none of them a
+// cadre being rated (DOMAIN.md); otherwise nothing is written and the error
+// names the offending member.
 func (s *Service) SetCommittee(ctx context.Context, actor, id string, names []string) error {
 	clean := make([]string, 0, len(names))
 	for _, n := range names {
@@ -178,8 +186,8 @@ func (s *Service) SetCommittee(ctx context.Context, actor, id string, names []st
 			clean = append(clean, n)
 		}
 	}
-	if len(clean) == 0 {
-		return Errorf(EInvalid, "name at least one member of the counting committee")
+	if err := checkCommittee(clean, nil); err != nil {
+		return err
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
 		sess, err := tx.Session(id)
@@ -188,6 +196,13 @@ func (s *Service) SetCommittee(ctx context.Context, actor, id string, names []st
 		}
 		if sess.State == Tallied {
 			return &Error{Code: ELocked, Key: "session_tallied", Message: "the session has been tallied; the committee can no longer change"}
+		}
+		cadres, err := tx.Cadres(id)
+		if err != nil {
+			return err
+		}
+		if err := checkCommittee(clean, cadres); err != nil {
+			return err
 		}
 		sess.Committee = clean
 		if err := tx.UpdateSession(sess); err != nil {

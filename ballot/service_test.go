@@ -211,9 +211,9 @@ func TestVoteCloseAndSeal(t *testing.T) {
 		{"c1": {ballot.High}, "c2": {ballot.Low}, "c3": {ballot.Normal}},
 		{"c1": {ballot.Low}, "c2": {ballot.Low}},                          // c3 unmarked
 		{"c1": {ballot.High, ballot.Low}, "c2": {ballot.Normal}},          // forged two marks on c1
-		{"c1": {ballot.Normal}, "c2": {}, "c3": {ballot.Low, ballot.Low}}, // a repeated level is one mark
+		{"c1": {ballot.Normal}, "c2": {}, "c3": {ballot.Low, ballot.Low}}, // the same level twice is two marks
 	}
-	want := []string{"HLN", "LL-", "XN-", "N-L"}
+	want := []string{"HLN", "LL-", "XN-", "N-X"}
 	for i, c := range choices {
 		r, err := f.svc.Cast(f.ctx, tokens[i], c)
 		f.ok(err)
@@ -261,7 +261,7 @@ func TestVoteCloseAndSeal(t *testing.T) {
 	}
 	res, err := r.Count()
 	f.ok(err)
-	if res.Collected != 4 || res.Cadres[0].Invalid != 1 || res.Cadres[2].Invalid != 2 || res.Cadres[1].Counts != [3]int{0, 1, 2} {
+	if res.Collected != 4 || res.Cadres[0].Invalid != 1 || res.Cadres[2].Invalid != 3 || res.Cadres[1].Counts != [3]int{0, 1, 2} {
 		t.Fatalf("recount = %+v", res)
 	}
 	for _, e := range entries {

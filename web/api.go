@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 
 	"tinnhiem/ballot"
 )
@@ -154,7 +155,9 @@ func parseChoices(raw map[string]json.RawMessage) (map[string][]ballot.Level, er
 // decodeJSON reads exactly one JSON object into v. Unknown fields, trailing
 // data and repeated member names are refused: a repeated cadre would
 // otherwise be silently resolved to its last mark, which DOMAIN.md forbids
-// ("never silently fixed").
+// ("never silently fixed"). Member names must be v's exactly: encoding/json
+// alone would take "Choices" for "choices", and two names differing in
+// case would then pass as distinct and overwrite one another.
 func decodeJSON(r *http.Request, v any) error {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -163,7 +166,10 @@ func decodeJSON(r *http.Request, v any) error {
 		}
 		return errBadRequest
 	}
-	if err := checkUniqueNames(body); err != nil {
+	if err := checkNames(body, shapeOf(reflect.TypeOf(v))); err != nil {
+		if errors.Is(err, errFieldName) {
+			return errFieldCase
+		}
 		return errBadRequest
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

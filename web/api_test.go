@@ -222,14 +222,14 @@ func TestMultipleMarksRecordedInvalid(t *testing.T) {
 		"c1": []string{"high", "low"},           // forged two marks: invalid line
 		"c2": []string{},                        // no mark
 		"c3": []string{"normal"},                // one mark as an array
-		"c4": []string{"low", "low"},            // the same mark twice is one mark
+		"c4": []string{"low", "low"},            // the same level twice is two marks
 		"c5": []string{"high", "normal", "low"}, // three marks
 	})
 	if status != http.StatusCreated {
 		t.Fatalf("status %d, body %s", status, body)
 	}
 	got := f.sealedMarks()
-	if want := []string{"X-NLX"}; !slices.Equal(got, want) {
+	if want := []string{"X-NXX"}; !slices.Equal(got, want) {
 		t.Errorf("sealed marks = %q, want %q", got, want)
 	}
 }

@@ -86,6 +86,10 @@ var consoleTexts = map[string]text{
 	"session.documents":      {"Tài liệu đã phát hành", "Issued documents"},
 	"session.log":            {"Nhật ký kiểm toán và điểm kiểm tra có chữ ký", "Audit log and signed checkpoints"},
 	"session.readonly":       {"Bạn chỉ có quyền xem phiên này.", "You may only view this session."},
+	"session.excess.cards":   {"Cảnh báo: số thẻ đã phát", "Warning: more cards issued"},
+	"session.excess.present": {"nhiều hơn số người có mặt", "than members present"},
+	"session.excess.opening": {"Số liệu lúc mở phiên, theo nhật ký kiểm toán; cảnh báo này được in trong biên bản kiểm phiếu.", "Figures at opening, as the audit log recorded them; this warning is printed in the counting minutes."},
+	"session.excess.help":    {"Ban kiểm phiếu giữ các thẻ thừa và thu hồi thẻ chưa dùng trước khi đóng phiên.", "The counting committee keeps the extra cards and revokes those unused before closing."},
 
 	"preview.ok":      {"Tệp hợp lệ. Hãy kiểm tra rồi xác nhận để lưu.", "The file is valid. Check it, then confirm to save it."},
 	"preview.errors":  {"Tệp có lỗi; chưa có gì được lưu. Hãy sửa tệp rồi tải lên lại.", "The file has errors; nothing was saved. Fix the file and upload it again."},

@@ -26,6 +26,22 @@ type sessionPage struct {
 	Documents  []string
 	CanWrite   bool
 	CanTally   bool
+	Excess     ballot.CardExcess // cards that can vote against members present
+	AtOpening  bool              // Excess is the log's record of the opening
+}
+
+// cardExcess compares the cards with the members present: as they stand
+// before the vote opens, and afterwards as the log recorded them at
+// opening, which is what the minutes print.
+func (s *Server) cardExcess(r *http.Request, sess *ballot.Session, a ballot.Attendance, t ballot.TokenCounts) (ballot.CardExcess, bool, error) {
+	if sess.State == ballot.Draft {
+		return ballot.CardExcess{Cards: t.Valid(), Present: a.Present}, false, nil
+	}
+	o, err := s.svc.Opening(r.Context(), sess.ID)
+	if err != nil || o == nil {
+		return ballot.CardExcess{}, false, err
+	}
+	return ballot.OpeningExcess(*o), true, nil
 }
 
 func (s *Server) handleSession(w http.ResponseWriter, r *http.Request, c *call) {
@@ -41,6 +57,9 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request, c *call) 
 	}
 	if err == nil {
 		page.Documents, err = s.documentNames(r, c.session.ID)
+	}
+	if err == nil {
+		page.Excess, page.AtOpening, err = s.cardExcess(r, c.session, page.Attendance, page.Turnout)
 	}
 	if err != nil {
 		s.consoleFail(w, r, err)
@@ -317,6 +336,8 @@ type confirmPage struct {
 	Action     string
 	Attendance ballot.Attendance
 	Turnout    ballot.TokenCounts
+	Excess     ballot.CardExcess
+	AtOpening  bool
 }
 
 // handleConfirm shows what opening or closing will do, with the figures,
@@ -326,7 +347,9 @@ func (s *Server) handleConfirm(action string) func(http.ResponseWriter, *http.Re
 		page := confirmPage{Session: c.session, Action: action}
 		var err error
 		if page.Attendance, err = s.svc.Attendance(r.Context(), c.session.ID); err == nil {
-			page.Turnout, err = s.svc.Turnout(r.Context(), c.session.ID)
+			if page.Turnout, err = s.svc.Turnout(r.Context(), c.session.ID); err == nil {
+				page.Excess, page.AtOpening, err = s.cardExcess(r, c.session, page.Attendance, page.Turnout)
+			}
 		}
 		if err != nil {
 			s.consoleFail(w, r, err)

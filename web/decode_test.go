@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -98,6 +99,9 @@ func TestDecodeJSON(t *testing.T) {
 		{`{"token": "x", "extra": 1}`, errBadRequest},
 		{`{"token": 1}`, errBadRequest},
 		{`{"choices": {"c1": "a", "c1": "b"}}`, errBadRequest},
+		{`{"Token": "x"}`, errFieldCase},
+		{`{"token": "x", "choices": {}, "Choices": {"c1": "low"}}`, errFieldCase},
+		{`{"token": "x", "choices": {"C1": "high", "c1": "low"}}`, nil}, // cadre IDs are data: the domain judges them
 		{``, errBadRequest},
 		{`nul`, errBadRequest},
 		{`{"token": "` + strings.Repeat("x", maxAPIBody) + `"}`, errTooLarge},
@@ -116,7 +120,8 @@ func TestDecodeJSON(t *testing.T) {
 
 // FuzzCastRequest checks the whole decoding path of a ballot: it never
 // panics, it accepts only what encoding/json accepts, and what it accepts
-// has no repeated cadre and only string choices.
+// has no repeated cadre, only string choices, and no member name but
+// "token" and "choices", spelled exactly.
 func FuzzCastRequest(f *testing.F) {
 	for _, s := range []string{
 		`{"token": "AAAA", "choices": {"c1": "high", "c2": ["low", "normal"], "c3": []}}`,
@@ -127,6 +132,8 @@ func FuzzCastRequest(f *testing.F) {
 		`{"token": "AAAA"} []`,
 		`[{"a": {"b": [1, {"c": 2, "c": 3}]}}]`,
 		`{"token": "\u0041", "choices": {"\u0063\u0031": "high", "c1": "low"}}`,
+		`{"token": "AAAA", "choices": {"c1": "high"}, "Choices": {"c1": "low"}}`,
+		`{"toKen": "AAAA", "choices": {}}`,
 		``,
 	} {
 		f.Add(s)
@@ -140,6 +147,15 @@ func FuzzCastRequest(f *testing.F) {
 		if err := json.Unmarshal([]byte(body), &plain); err != nil {
 			t.Fatalf("decodeJSON accepted what encoding/json refuses (%v): %q", err, body)
 		}
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(body), &top); err != nil {
+			t.Fatal(err)
+		}
+		for name := range top {
+			if name != "token" && name != "choices" {
+				t.Fatalf("decodeJSON accepted the member name %q: %q", name, body)
+			}
+		}
 		choices, err := parseChoices(req.Choices)
 		if err != nil {
 			return
@@ -151,4 +167,25 @@ func FuzzCastRequest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkDecodeCast decodes a ballot of 30 cadres as the cast route
+// does, the name checks included.
+func BenchmarkDecodeCast(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"token": "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "choices": {`)
+	for i := range 30 {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(`"c` + strconv.Itoa(i+1) + `": "` + levelCodes[i%3] + `"`)
+	}
+	sb.WriteString("}}")
+	body := sb.String()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeCast(body); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

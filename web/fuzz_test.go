@@ -54,7 +54,7 @@ func FuzzCastHandler(f *testing.F) {
 	f.Add(`{"token": "` + fx.tokens[10] + `", "choices": {"c1": "high"}} trailing`)
 	f.Add(``)
 
-	known := map[string]bool{"bad_request": true, "unknown_cadre": true, "unknown_level": true, "token_unknown": true,
+	known := map[string]bool{"bad_request": true, "field_name": true, "unknown_cadre": true, "unknown_level": true, "token_unknown": true,
 		"token_used": true, "token_revoked": true, "body_too_large": true, "session_not_open": true, "session_closed": true,
 		"rate_limited": true}
 	var client atomic.Int64

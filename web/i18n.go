@@ -96,6 +96,8 @@ var texts = map[string]text{
 		"The ballot holds a level that does not exist, so it was not recorded. Reload the page and choose one of the three levels."},
 	"error.bad_request": {"Yêu cầu gửi lên không đúng định dạng nên chưa được ghi nhận. Hãy tải lại trang và thử lại.",
 		"The request was malformed and was not recorded. Reload the page and try again."},
+	"error.field_name": {"Yêu cầu gửi lên có tên trường viết sai chữ hoa, chữ thường (ví dụ \"Choices\" thay cho \"choices\") nên chưa được ghi nhận; thẻ vẫn dùng được. Hãy tải lại trang và thử lại.",
+		"A field name in the request differs from the API's in letter case (e.g. \"Choices\" for \"choices\"), so nothing was recorded; the card can still be used. Reload the page and try again."},
 	"error.body_too_large": {"Yêu cầu gửi lên quá lớn nên chưa được ghi nhận. Hãy tải lại trang và thử lại.",
 		"The request was too large and was not recorded. Reload the page and try again."},
 	"error.not_found": {"Không tìm thấy trang này. Hãy quét lại mã QR trên thẻ bỏ phiếu hoặc mở trang nhập mã phiếu.",

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
+	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -15,13 +18,114 @@ var errJSONSyntax = errors.New("malformed JSON")
 // errRepeatedName reports an object that repeats a member name.
 var errRepeatedName = errors.New("repeated member name")
 
+// errFieldName reports a member name that is not exactly one of the names
+// the request's type declares but that encoding/json would take for one:
+// it matches names without regard to case, and with Unicode's simple
+// folding ("choiceſ" is "choices", the Kelvin sign is "k"), so "Choices"
+// beside "choices" would slip past the repeated-name check and replace the
+// voter's choices.
+var errFieldName = errors.New("member name differs from the API's only in letter case")
+
+// errUnknownName reports a member name a request's type does not have at
+// all; the decoder would refuse it too.
+var errUnknownName = errors.New("unknown member name")
+
+// shape is what checkNames knows of the Go value a JSON value decodes
+// into: for a struct, its exact member names and the shape of each
+// member's value; for a map or a slice, the shape of its values. A nil
+// shape (json.RawMessage, strings, numbers) constrains nothing but the
+// uniqueness of names.
+type shape struct {
+	fields map[string]*shape // a struct's members by their exact JSON names; nil if not a struct
+	elem   *shape            // a map's values or a slice's elements
+}
+
+// shapes caches shapeOf, since every request decodes into the same few
+// types.
+var shapes sync.Map // reflect.Type → *shape
+
+// shapeOf returns the shape of values of type t, built from the struct
+// tags the way encoding/json reads them.
+func shapeOf(t reflect.Type) *shape {
+	if s, ok := shapes.Load(t); ok {
+		return s.(*shape)
+	}
+	s := buildShape(t, map[reflect.Type]bool{})
+	shapes.Store(t, s)
+	return s
+}
+
+func buildShape(t reflect.Type, seen map[reflect.Type]bool) *shape {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if seen[t] {
+		return nil // a recursive type: the decoder still refuses unknown names below
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		seen[t] = true
+		defer delete(seen, t)
+		s := &shape{fields: map[string]*shape{}}
+		for k := range t.NumField() {
+			f := t.Field(k)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			s.fields[name] = buildShape(f.Type, seen)
+		}
+		return s
+	case reflect.Map, reflect.Array:
+		if e := buildShape(t.Elem(), seen); e != nil {
+			return &shape{elem: e}
+		}
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return nil // []byte and json.RawMessage: any JSON, or a base64 string
+		}
+		if e := buildShape(t.Elem(), seen); e != nil {
+			return &shape{elem: e}
+		}
+	}
+	return nil
+}
+
+// member returns the shape of the value of member name in an object of
+// shape s, or an error if s is a struct without a member of exactly that
+// name.
+func (s *shape) member(name []byte) (*shape, error) {
+	if s == nil {
+		return nil, nil
+	}
+	if s.fields == nil {
+		return s.elem, nil
+	}
+	if v, ok := s.fields[string(name)]; ok {
+		return v, nil
+	}
+	for f := range s.fields {
+		if bytes.EqualFold([]byte(f), name) {
+			return nil, errFieldName
+		}
+	}
+	return nil, errUnknownName
+}
+
 // nameSet holds the member names of one open object. Ballots hold a few
 // dozen names, so a slice of sub-slices of the body, compared bytewise,
 // beats a map and allocates nothing for names without escapes; a map takes
 // over for very large objects so that a hostile body cannot make the check
 // quadratic.
 type nameSet struct {
-	object bool // false for an array
+	object bool   // false for an array
+	shape  *shape // of this object or array, nil if unconstrained
 	list   [][]byte
 	big    map[string]struct{}
 }
@@ -58,9 +162,16 @@ func (s *nameSet) add(name []byte) bool {
 // ("\u0063\u0031" is "c1"); encoding/json would keep the last value without
 // a word. It follows the structure of valid JSON exactly and may say
 // anything of invalid JSON, which the decoder refuses afterwards anyway.
-// It is one pass over the bytes, since it runs on every ballot.
-func checkUniqueNames(data []byte) error {
+func checkUniqueNames(data []byte) error { return checkNames(data, nil) }
+
+// checkNames is checkUniqueNames that also holds the objects of data to the
+// exact member names of root, the shape of the value data decodes into, at
+// every level: a name that differs from one of them only in letter case is
+// errFieldName, any other name they lack is errUnknownName. It is one pass
+// over the bytes, since it runs on every ballot.
+func checkNames(data []byte, root *shape) error {
 	var stack []*nameSet
+	next := root // the shape of the value that starts at i
 	i := 0
 	for {
 		// A value starts at i.
@@ -78,10 +189,10 @@ func checkUniqueNames(data []byte) error {
 				i++
 				break
 			}
-			s := &nameSet{object: true}
+			s := &nameSet{object: true, shape: next}
 			stack = append(stack, s)
 			var err error
-			if i, err = memberName(data, i, s); err != nil {
+			if i, next, err = memberName(data, i, s); err != nil {
 				return err
 			}
 			continue
@@ -91,7 +202,9 @@ func checkUniqueNames(data []byte) error {
 				i++
 				break
 			}
-			stack = append(stack, &nameSet{})
+			s := &nameSet{shape: next}
+			stack = append(stack, s)
+			next = s.elemShape()
 			continue
 		case '"':
 			end, _, err := scanString(data, i)
@@ -121,9 +234,11 @@ func checkUniqueNames(data []byte) error {
 				i++
 				if top.object {
 					var err error
-					if i, err = memberName(data, i, top); err != nil {
+					if i, next, err = memberName(data, i, top); err != nil {
 						return err
 					}
+				} else {
+					next = top.elemShape()
 				}
 				break after
 			case c == '}' && top.object, c == ']' && !top.object:
@@ -136,16 +251,25 @@ func checkUniqueNames(data []byte) error {
 	}
 }
 
-// memberName reads `"name" :` at i, records the name in s and returns where
-// the member's value starts.
-func memberName(data []byte, i int, s *nameSet) (int, error) {
+// elemShape is the shape of the elements of an array of shape s.shape.
+func (s *nameSet) elemShape() *shape {
+	if s.shape == nil {
+		return nil
+	}
+	return s.shape.elem
+}
+
+// memberName reads `"name" :` at i, records the name in s, checks it
+// against s's shape and returns where the member's value starts and the
+// shape of that value.
+func memberName(data []byte, i int, s *nameSet) (int, *shape, error) {
 	i = skipSpace(data, i)
 	if i == len(data) || data[i] != '"' {
-		return 0, errJSONSyntax
+		return 0, nil, errJSONSyntax
 	}
 	end, plain, err := scanString(data, i)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	name := data[i+1 : end-1]
 	if !plain {
@@ -153,18 +277,22 @@ func memberName(data []byte, i int, s *nameSet) (int, error) {
 		// the latter); compare what the decoder will see.
 		var decoded string
 		if err := json.Unmarshal(data[i:end], &decoded); err != nil {
-			return 0, errJSONSyntax
+			return 0, nil, errJSONSyntax
 		}
 		name = []byte(decoded)
 	}
 	if s.add(name) {
-		return 0, errRepeatedName
+		return 0, nil, errRepeatedName
+	}
+	value, err := s.shape.member(name)
+	if err != nil {
+		return 0, nil, err
 	}
 	i = skipSpace(data, end)
 	if i == len(data) || data[i] != ':' {
-		return 0, errJSONSyntax
+		return 0, nil, errJSONSyntax
 	}
-	return i + 1, nil
+	return i + 1, value, nil
 }
 
 // scanString finds the end (one past the closing quote) of the string

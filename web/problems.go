@@ -12,6 +12,7 @@ import (
 // function, describe, maps every failure to a status and a sentence.
 var (
 	errBadRequest = &ballot.Error{Code: ballot.EInvalid, Key: "bad_request", Message: "malformed request"}
+	errFieldCase  = &ballot.Error{Code: ballot.EInvalid, Key: "field_name", Message: "a member name differs from the API's only in letter case"}
 	errTooLarge   = &ballot.Error{Code: ballot.EInvalid, Key: "body_too_large", Message: "request body too large"}
 	errNoRoute    = &ballot.Error{Code: ballot.ENotFound, Key: "not_found", Message: "no such route"}
 	errMethod     = &ballot.Error{Code: ballot.EInvalid, Key: "method_not_allowed", Message: "method not allowed"}
@@ -28,6 +29,7 @@ var statusByKey = map[string]int{
 	"unknown_cadre":      http.StatusBadRequest,
 	"unknown_level":      http.StatusBadRequest,
 	"bad_request":        http.StatusBadRequest,
+	"field_name":         http.StatusBadRequest,
 	"body_too_large":     http.StatusRequestEntityTooLarge,
 	"not_found":          http.StatusNotFound,
 	"method_not_allowed": http.StatusMethodNotAllowed,

@@ -96,7 +96,9 @@ func prepare(ctx context.Context, svc *ballot.Service, voters, cadres int) (*pre
 	if err := svc.ImportCadres(ctx, actor, sess.ID, cs); err != nil {
 		return nil, fmt.Errorf("failed to import cadres: %w", err)
 	}
-	if err := svc.SetCommittee(ctx, actor, sess.ID, []string{ms[0].Name}); err != nil {
+	// A committee of two people who are not rated, as DOMAIN.md requires;
+	// the roster may be a single member.
+	if err := svc.SetCommittee(ctx, actor, sess.ID, []string{"Thành viên Ban kiểm phiếu 1", "Thành viên Ban kiểm phiếu 2"}); err != nil {
 		return nil, fmt.Errorf("failed to set committee: %w", err)
 	}
 	if _, err := svc.CheckIn(ctx, actor, sess.ID, nil, true); err != nil {

@@ -151,10 +151,12 @@ func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session
 		return nil, err
 	}
 	step("nhập người được lấy phiếu / cadres imported: %d", len(cadres))
-	if err := svc.SetCommittee(e.ctx, actor, sess.ID, []string{members[4].Name, members[5].Name, members[6].Name}); err != nil {
+	// The committee comes from the members who are not rated: the first
+	// five members are the cadres, and no cadre may count their own ballots.
+	if err := svc.SetCommittee(e.ctx, actor, sess.ID, []string{members[5].Name, members[6].Name, members[7].Name}); err != nil {
 		return nil, err
 	}
-	step("Ban kiểm phiếu / counting committee: %s, %s, %s", members[4].Name, members[5].Name, members[6].Name)
+	step("Ban kiểm phiếu / counting committee: %s, %s, %s", members[5].Name, members[6].Name, members[7].Name)
 	a, err := svc.CheckIn(e.ctx, actor, sess.ID, nil, true)
 	if err != nil {
 		return nil, err

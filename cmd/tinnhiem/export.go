@@ -29,9 +29,27 @@ func cmdExport(e *env, args []string) error {
 		if *out == "" {
 			return usagef("--out BUNDLE.zip or --out DIR/ is required")
 		}
-		b, err := svc.Bundle(e.ctx, *f.session)
+		// Without --key, a server started with --key may have signed with
+		// a key file beside the database rather than the default one; a key
+		// named with --key is never replaced.
+		var others []*audit.Key
+		paths := map[*audit.Key]string{}
+		if *f.key == "" {
+			others, paths = keysBeside(*f.db)
+		}
+		b, used, err := svc.BundleWith(e.ctx, *f.session, others...)
+		if errors.Is(err, ballot.ErrKeyMismatch) {
+			err = fmt.Errorf("key file %s: %w", f.keyPath(), err)
+			if *f.key == "" {
+				err = withHint(err, "give the key file the server signed with: tinnhiem export --key FILE … (no *.key file beside the database signed this session)")
+			}
+		}
 		if err != nil {
 			return err
+		}
+		if p, ok := paths[used]; ok {
+			fmt.Fprintf(e.stdout, "khóa / key: %s (%s, dấu vân tay / fingerprint %s) — khóa đã ký nhật ký của phiên, không phải %s / the key that signed the session's log, not %s\n",
+				p, used.VerifierKey(), used.Fingerprint(), f.keyPath(), f.keyPath())
 		}
 		if strings.HasSuffix(*out, "/") || strings.HasSuffix(*out, string(filepath.Separator)) {
 			err = exportDir(filepath.Clean(*out), b)
@@ -47,6 +65,29 @@ func cmdExport(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "kiểm tra / verify: tinnhiem-verify --key %s %s\n", b.VerifierKey, *out)
 		return nil
 	})
+}
+
+// keysBeside reads the installation keys among the *.key files beside the
+// database, other than the default one, with the path of each; files that
+// are not installation keys (a TLS key) are passed over.
+func keysBeside(db string) ([]*audit.Key, map[*audit.Key]string) {
+	var keys []*audit.Key
+	paths := map[*audit.Key]string{}
+	found, _ := filepath.Glob(filepath.Join(filepath.Dir(db), "*.key"))
+	for _, p := range found {
+		if filepath.Clean(p) == filepath.Clean(defaultKeyPath(db)) {
+			continue
+		}
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		if k, err := audit.ParseKey(raw); err == nil {
+			keys = append(keys, k)
+			paths[k] = p
+		}
+	}
+	return keys, paths
 }
 
 // exportZip writes the archive beside its final name and renames it into

@@ -43,7 +43,7 @@ func TestOrganisationSignsItsReports(t *testing.T) {
 		must(t, append([]string{"tokens", "issue", "--count", "1", "--out", filepath.Join(dir, id+".pdf")}, sk...)...)
 		must(t, append([]string{"session", "open"}, sk...)...)
 		must(t, append([]string{"session", "close"}, sk...)...)
-		must(t, append([]string{"session", "committee", "--member", "Thái Thị Ngọc Hân"}, sk...)...)
+		must(t, append([]string{"session", "committee", "--member", "Thái Thị Ngọc Hân", "--member", "Phùng Văn Tài"}, sk...)...)
 		out := filepath.Join(dir, id)
 		must(t, append([]string{"tally", "--out", out}, sk...)...)
 		minutes := filepath.Join(out, "bien-ban-kiem-phieu.pdf")

@@ -96,6 +96,21 @@ func cmdSessionShow(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "triệu tập / summoned: %d, có mặt / present: %d, 2/3: %s\n", a.Summoned, a.Present, quorum)
 		fmt.Fprintf(e.stdout, "thẻ / cards: %d phát hành / issued, %d đã dùng / used, %d thu hồi / revoked, %d còn lại / remaining\n",
 			c.Issued, c.Used, c.Revoked, c.Remaining())
+		// Before opening, the figures as they stand; after, as the log
+		// recorded them at opening, which is what the minutes print.
+		excess, atOpening := ballot.CardExcess{Cards: c.Valid(), Present: a.Present}, false
+		if s.State != ballot.Draft {
+			o, err := svc.Opening(e.ctx, s.ID)
+			if err != nil {
+				return err
+			}
+			if o != nil {
+				excess, atOpening = ballot.OpeningExcess(*o), true
+			}
+		}
+		if excess.Exceeded() {
+			printExcess(e, atOpening, excess)
+		}
 		fmt.Fprintf(e.stdout, "người được lấy phiếu / cadres: %d\n", len(cadres))
 		for i, cd := range cadres {
 			fmt.Fprintf(e.stdout, "  %d. %s — %s\n", i+1, cd.Name, cd.Position)
@@ -141,8 +156,28 @@ func cmdSessionOpen(e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Đã mở phiên bỏ phiếu / the vote is open: %s\n", *f.session)
+		o, err := svc.Opening(e.ctx, *f.session)
+		if err != nil {
+			return err
+		}
+		if o != nil && ballot.OpeningExcess(*o).Exceeded() {
+			printExcess(e, false, ballot.OpeningExcess(*o))
+		}
 		return nil
 	})
+}
+
+// printExcess warns that more cards can vote than members are present, in
+// both languages, with what the counting committee must then do; atOpening
+// says the figures are the ones the log recorded when the vote opened.
+func printExcess(e *env, atOpening bool, x ballot.CardExcess) {
+	when := ""
+	if atOpening {
+		when = " (khi mở phiên / at opening)"
+	}
+	fmt.Fprintf(e.stdout, "%s / %s%s\n", x.Vietnamese(), x.English(), when)
+	fmt.Fprintln(e.stdout, "  Ban kiểm phiếu giữ các thẻ thừa và thu hồi thẻ chưa dùng trước khi đóng phiên"+
+		" / the counting committee keeps the extra cards and revokes those unused before closing (tokens revoke)")
 }
 
 func cmdSessionClose(e *env, args []string) error {

@@ -45,7 +45,8 @@ const (
 // WriteMinutes writes the counting minutes (biên bản kiểm phiếu) of
 // src to w as an A4 PDF: the body and meeting, date and place, the rule set;
 // members summoned and present and the quorum check, with any override and
-// its reason; ballots issued and collected; a table with every cadre's
+// its reason; ballots issued and collected, and a warning when more cards
+// could vote at opening than members were present; a table with every cadre's
 // valid and invalid ballots and the counts and percentages of the three
 // levels and the condition that holds, over as many pages as it needs with
 // the header row repeated; the conditions' full text citing the article; the
@@ -73,6 +74,13 @@ func WriteMinutes(w io.Writer, src *Source) error {
 
 	y = d.sectionHeading(y+2, "2. Số phiếu")
 	y = d.para(margin, y, contentW, fmt.Sprintf("Số phiếu phát ra: %d. Số phiếu thu về: %d.", r.Issued, r.Collected), "", 10, "L", 2)
+	if o.Issued > o.Present {
+		// Spare cards are allowed, but the committee signs under this line
+		// that every card beyond the people present stayed unused; the
+		// console and the CLI warn with the same figures (ballot.CardExcess).
+		y = d.para(margin, y, contentW, fmt.Sprintf("Cảnh báo: khi mở phiên, số thẻ đã phát (%d) nhiều hơn số người có mặt (%d).",
+			o.Issued, o.Present), "B", 10, "L", 2)
+	}
 	y = d.para(margin, y, contentW, fmt.Sprintf("Tỷ lệ phần trăm tính trên %s (%d), theo %s.",
 		r.Rules.DenominatorVietnamese(), r.Denominator, r.Rules.Short()), "", 10, "L", 2)
 

@@ -250,7 +250,9 @@ var faultSteps = []faultStep{
 			return v
 		},
 		run: func(e *faultEnv, v *vote) error {
-			return e.svc.SetCommittee(ctx, faultActor, v.id, names(faultRoster[:2]))
+			// The two members who are not rated, the other way round:
+			// a committee must not hold a cadre being rated.
+			return e.svc.SetCommittee(ctx, faultActor, v.id, []string{faultRoster[3].Name, faultRoster[2].Name})
 		}},
 }
 

@@ -242,7 +242,6 @@ func qpdfFields(t *testing.T, doc []byte) []map[string]string {
 	return res
 }
 
-
 func TestTextString(t *testing.T) {
 	for in, want := range map[string]string{
 		"Signature 1": "(Signature 1)",

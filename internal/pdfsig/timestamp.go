@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/sha256"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/digitorus/timestamp"
@@ -67,5 +69,11 @@ func checkTimestamp(token, sig []byte) (*Timestamp, error) {
 	if ts.HashAlgorithm != crypto.SHA256 || !bytes.Equal(ts.HashedMessage, want[:]) {
 		return nil, errors.New("the timestamp token is not over this signature")
 	}
-	return &Timestamp{Time: ts.Time.UTC(), Authority: ts.Certificates[0].Subject.CommonName}, nil
+	authority := ts.Certificates[0]
+	for _, c := range ts.Certificates {
+		if slices.Contains(c.ExtKeyUsage, x509.ExtKeyUsageTimeStamping) {
+			authority = c // the TSA's own certificate, not a CA's sent with it
+		}
+	}
+	return &Timestamp{Time: ts.Time.UTC(), Authority: authority.Subject.CommonName}, nil
 }

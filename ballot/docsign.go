@@ -177,4 +177,3 @@ func stripAccents(s string) string {
 	}
 	return b.String()
 }
-

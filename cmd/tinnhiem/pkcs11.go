@@ -30,7 +30,7 @@ type tokenSpec struct {
 
 // tokenInfo describes one token present in a module's slots.
 type tokenInfo struct {
-	Slot                                uint
+	Slot                               uint
 	Label, Manufacturer, Model, Serial string
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,8 +25,11 @@ type sessionPage struct {
 	Members    []ballot.Member
 	Cadres     []ballot.Cadre
 	Documents  []string
-	CanWrite   bool
-	CanTally   bool
+	// Signers is who of the counting committee has signed the minutes,
+	// once they are issued.
+	Signers  []signerRow
+	CanWrite bool
+	CanTally bool
 }
 
 func (s *Server) handleSession(w http.ResponseWriter, r *http.Request, c *call) {
@@ -41,6 +45,9 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request, c *call) 
 	}
 	if err == nil {
 		page.Documents, err = s.documentNames(r, c.session.ID)
+	}
+	if err == nil && slices.Contains(page.Documents, report.MinutesName) {
+		page.Signers, err = s.minutesSigners(r, c.session.ID)
 	}
 	if err != nil {
 		s.consoleFail(w, r, err)

@@ -167,6 +167,14 @@ func TestMinutesSignedByTwoCommitteeMembers(t *testing.T) {
 			t.Fatalf("sign %v failed but wrote %s", c.args, m1)
 		}
 	}
+	listed := must(t, "pkcs11", "list", "--pkcs11-module", softhsmModule)
+	if !strings.Contains(listed, tokenLabel) || !strings.Contains(listed, "SoftHSM") {
+		t.Errorf("pkcs11 list does not show the token:\n%s", listed)
+	}
+	listed = must(t, "pkcs11", "list", "--pkcs11-module", softhsmModule, "--token-label", tokenLabel, "--pin-file", pinFile)
+	if !strings.Contains(listed, "certificate: CN=Ngô Thị Mỹ Duyên") || !strings.Contains(listed, "CA thử nghiệm tinnhiem") {
+		t.Errorf("pkcs11 list with the PIN does not show the key's certificate:\n%s", listed)
+	}
 	before := tsa.Requests
 	signed := must(t, append(token, "--token-label", tokenLabel, "--key-label", "chu-ky", "--pin-file", pinFile)...)
 	if tsa.Requests != before+1 || !strings.Contains(signed, "signer: Ngô Thị Mỹ Duyên") || !strings.Contains(signed, "timestamp:") {
@@ -241,7 +249,7 @@ func TestMinutesSignedByTwoCommitteeMembers(t *testing.T) {
 	if n := strings.Count(got, "Total document signed"); n != 1 {
 		t.Errorf("pdfsig: %d signatures cover the whole file, want the last one only", n)
 	}
-	listed := must(t, "signatures", final)
+	listed = must(t, "signatures", final)
 	t.Logf("tinnhiem signatures:\n%s", listed)
 	if strings.Count(listed, "dấu thời gian / timestamp:") != 3 || strings.Count(listed, "Ký biên bản kiểm phiếu") != 2 {
 		t.Errorf("tinnhiem signatures: want three time-stamped signatures, two with the committee's reason:\n%s", listed)

@@ -85,7 +85,7 @@ func Sign(doc []byte, o Options) ([]byte, error) {
 	// A first guess at the size of the CMS structure; a bigger one
 	// (a long chain, a TSA that sends its whole chain) is retried once
 	// with the size it turned out to need.
-	room := 4096
+	room := 2048
 	for _, c := range append([]*x509.Certificate{o.Certificate}, o.Chain...) {
 		room += len(c.Raw)
 	}

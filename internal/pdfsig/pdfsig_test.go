@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/digitorus/pdf"
 	"github.com/jung-kurt/gofpdf"
 
 	"tinnhiem/internal/pdfsig"
@@ -314,5 +316,42 @@ func TestVerifyIncrementRefuses(t *testing.T) {
 	}
 	if _, err := pdfsig.Signatures([]byte("%PDF-1.4\nnot really")); err == nil {
 		t.Fatal("garbage read as a PDF")
+	}
+}
+
+// TestVerifyIncrementRefusesChangedContent appends a revision that
+// rewrites the first page's text, then a valid signature over it: the
+// signature verifies, but the upload must be refused, since it would change
+// what the earlier signers signed.
+func TestVerifyIncrementRefusesChangedContent(t *testing.T) {
+	testtool.NeedTools(t, "openssl")
+	ca := testtool.NewCA(t, "CA")
+	s := ecdsaSigner(t, ca, "a", "Lê Văn Tám")
+	doc := document(t)
+	rdr, err := pdf.NewReader(bytes.NewReader(doc), int64(len(doc)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := rdr.Trailer()
+	root := tr.Key("Root").GetPtr()
+	contents := rdr.Page(1).V.Key("Contents").GetPtr()
+	text := "BT /F1 14 Tf 10 800 Td (Ket qua da bi sua) Tj ET"
+	var b bytes.Buffer
+	b.Write(doc)
+	at := b.Len()
+	fmt.Fprintf(&b, "%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n", contents.GetID(), len(text), text)
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n%d 1\n%010d 00000 n\r\ntrailer\n<< /Size %d /Root %d %d R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n",
+		contents.GetID(), at, tr.Key("Size").Int64(), root.GetID(), root.GetGen(), rdr.XrefInformation.StartPos, xref)
+	changed, err := pdfsig.Sign(b.Bytes(), pdfsig.Options{Certificate: s.cert, Key: s.key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigs, err := pdfsig.Signatures(changed)
+	if err != nil || len(sigs) != 1 || sigs[0].Err != nil {
+		t.Fatalf("the signature itself should verify: %v %+v", err, sigs)
+	}
+	if _, err := pdfsig.VerifyIncrement(doc, changed); err == nil || !strings.Contains(err.Error(), "redefines object") {
+		t.Fatalf("VerifyIncrement of a changed page: %v, want a refusal", err)
 	}
 }

@@ -159,8 +159,10 @@ func (s *Signature) verify(doc []byte, v pdf.Value) error {
 
 // VerifyIncrement checks that updated is doc with exactly one signature
 // more, appended as an incremental update: doc is a proper prefix of
-// updated, every signature field of doc is still there, and the new
-// signature verifies over the whole of updated. It returns that signature.
+// updated, every signature field of doc is still there, the new signature
+// verifies over the whole of updated, and the appended revision changes no
+// page content, resource or other object of doc (checkRevision). It
+// returns that signature.
 func VerifyIncrement(doc, updated []byte) (*Signature, error) {
 	if len(updated) <= len(doc) || !bytes.Equal(updated[:len(doc)], doc) {
 		return nil, errors.New("the file is not an incremental update of the stored document: its first bytes differ (sign the document exactly as downloaded)")
@@ -199,6 +201,9 @@ func VerifyIncrement(doc, updated []byte) (*Signature, error) {
 		return nil, fmt.Errorf("the new signature (%s): %w", added.Field, added.Err)
 	case added.Revision != len(updated):
 		return nil, errors.New("the new signature does not cover the whole file")
+	}
+	if err := checkRevision(doc, updated); err != nil {
+		return nil, err
 	}
 	return added, nil
 }

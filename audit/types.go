@@ -23,13 +23,14 @@ const (
 	TallyComputed    Type = "TallyComputed"    // the tally result (package tally), opaque here
 	ReportIssued     Type = "ReportIssued"     // ReportIssuedData
 	CosignatureAdded Type = "CosignatureAdded" // CosignatureData
+	DocumentSigned   Type = "DocumentSigned"   // DocumentSignedData
 )
 
 var knownTypes = map[Type]bool{
 	SessionCreated: true, RosterSet: true, CadresSet: true, CommitteeSet: true, CheckedIn: true,
 	TokensIssued: true, TokenRevoked: true, SessionOpened: true, SessionClosed: true,
 	BallotSealed: true, BallotsSealed: true, TokensUsed: true, TallyComputed: true,
-	ReportIssued: true, CosignatureAdded: true,
+	ReportIssued: true, CosignatureAdded: true, DocumentSigned: true,
 }
 
 // KnownType reports whether t is one of the entry types defined above.
@@ -138,6 +139,25 @@ type CosignatureData struct {
 	Size      uint64          `json:"size"`
 	Signature json.RawMessage `json:"signature,omitempty"`
 	Note      string          `json:"note"` // the cosigned checkpoint note
+}
+
+// DocumentSignedData records a PDF signature that a member of the counting
+// committee added to an issued document (the minutes) on their own machine:
+// the stored document before is an unchanged prefix of the one after, and
+// the new signature covers all of it.
+type DocumentSignedData struct {
+	Name   string `json:"name"`   // the document, as in ReportIssued
+	Member string `json:"member"` // the committee member, as in CommitteeSet
+	// Signer and Issuer are the common names of the certificate's subject
+	// and issuer; Certificate is SHA-256 of the certificate (DER).
+	Signer      string `json:"signer"`
+	Issuer      string `json:"issuer"`
+	Certificate Hash   `json:"certificate"`
+	// Timestamp is the RFC 3161 time-stamp's time (RFC 3339, UTC), absent
+	// when the signature carries none and its time is the signer's clock.
+	Timestamp string `json:"timestamp,omitempty"`
+	Prev      Hash   `json:"prev"`   // SHA-256 of the document before
+	SHA256    Hash   `json:"sha256"` // SHA-256 of the document after
 }
 
 // BallotHash is the hash by which sealed ballots are sorted: SHA-256 of

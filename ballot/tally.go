@@ -133,8 +133,9 @@ func (s *Service) replay(tx Tx, id string) (*verify.Replay, error) {
 // entry tallySeq, with a ReportIssued entry listing each one's name and
 // SHA-256, followed by a signed checkpoint, in one transaction. It refuses
 // documents for a session that is not tallied, for another tally entry, or
-// with a missing or repeated name; issuing again replaces the stored files
-// and logs the new hashes.
+// with a missing or repeated name, and a document that committee members
+// have signed (AddDocumentSignature); issuing again replaces the stored
+// files and logs the new hashes.
 func (s *Service) IssueDocuments(ctx context.Context, actor, id string, tallySeq uint64, docs []Document) error {
 	list := make([]audit.ReportDocument, len(docs))
 	seen := make(map[string]bool, len(docs))
@@ -159,6 +160,16 @@ func (s *Service) IssueDocuments(ctx context.Context, actor, id string, tallySeq
 		}
 		if replay.TallySeq != tallySeq {
 			return Errorf(EConflict, "the documents are of tally entry %d, the log's tally is entry %d", tallySeq, replay.TallySeq)
+		}
+		// Re-issuing a document that committee members have signed
+		// would replace it with an unsigned one and drop their
+		// signatures without a trace on paper.
+		for _, d := range replay.Signed {
+			if seen[d.Name] {
+				return &Error{Code: EConflict, Key: "documents_signed",
+					Message:    fmt.Sprintf("%s carries the signature of %s: it is not re-issued", d.Name, d.Member),
+					Vietnamese: fmt.Sprintf("%s đã có chữ ký của %s: không phát hành lại.", d.Name, d.Member)}
+			}
 		}
 		for _, d := range docs {
 			if err := tx.PutDocument(id, d); err != nil {

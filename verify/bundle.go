@@ -373,7 +373,8 @@ func (r *report) replay(entries []audit.Entry) {
 	r.ok(CheckTally, fmt.Sprintf("entry %d: %d ballots collected, %d cadres", rep.TallySeq, rep.Tally.Collected, len(rep.Tally.Cadres)))
 }
 
-// logged is a document as the latest ReportIssued entry naming it states.
+// logged is a document as the latest ReportIssued or DocumentSigned entry
+// naming it states.
 type logged struct {
 	hash audit.Hash
 	seq  uint64
@@ -385,6 +386,17 @@ func (r *report) documents(b *audit.Bundle, pub ed25519.PublicKey, keyOK bool) {
 	var names []string
 	for i := range b.Entries {
 		e := &b.Entries[i]
+		if e.Type == audit.DocumentSigned {
+			// A committee member's signature replaces the document:
+			// the latest version is the one the bundle must hold.
+			var d audit.DocumentSignedData
+			if json.Unmarshal(e.Data, &d) == nil {
+				if _, ok := latest[d.Name]; ok {
+					latest[d.Name] = logged{d.SHA256, e.Seq}
+				}
+			}
+			continue
+		}
 		if e.Type != audit.ReportIssued {
 			continue
 		}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"tinnhiem/audit"
 	"tinnhiem/tally"
@@ -251,6 +253,46 @@ func (r *Replay) reportIssued(e *audit.Entry) error {
 		return errors.New("ReportIssued names no document")
 	}
 	r.Reports = append(r.Reports, d.Documents...)
+	if r.docHash == nil {
+		r.docHash = map[string]audit.Hash{}
+	}
+	for _, doc := range d.Documents {
+		r.docHash[doc.Name] = doc.SHA256
+	}
+	return nil
+}
+
+// documentSigned checks a committee member's signature on a document: the
+// document was issued, the signature builds on its latest version, the
+// member is on the committee and signs it once.
+func (r *Replay) documentSigned(e *audit.Entry) error {
+	var d audit.DocumentSignedData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	prev, issued := r.docHash[d.Name]
+	switch {
+	case !issued:
+		return fmt.Errorf("DocumentSigned names %q, which no ReportIssued entry issued", d.Name)
+	case d.Prev != prev:
+		return fmt.Errorf("DocumentSigned of %q builds on SHA-256 %s, but the document's latest is %s", d.Name, d.Prev, prev)
+	case !slices.Contains(r.Committee, d.Member):
+		return fmt.Errorf("DocumentSigned names %q, who is not on the counting committee", d.Member)
+	case !nonEmpty(d.Signer):
+		return errors.New("DocumentSigned names no signer")
+	}
+	if d.Timestamp != "" {
+		if _, err := time.Parse(time.RFC3339, d.Timestamp); err != nil {
+			return fmt.Errorf("DocumentSigned timestamp %q is not RFC 3339", d.Timestamp)
+		}
+	}
+	for _, s := range r.Signed {
+		if s.Name == d.Name && s.Member == d.Member {
+			return fmt.Errorf("%q signed %q twice", d.Member, d.Name)
+		}
+	}
+	r.Signed = append(r.Signed, d)
+	r.docHash[d.Name] = d.SHA256
 	return nil
 }
 

@@ -51,6 +51,8 @@ type Replay struct {
 	Tally   *tally.Result
 	Reports []audit.ReportDocument
 	Cosigns []audit.CosignatureData
+	// Signed lists the committee's signatures on documents, in log order.
+	Signed []audit.DocumentSignedData
 
 	OpenedSeq, ClosedSeq, SealedSeq, TallySeq uint64
 	Head                                      audit.Head
@@ -58,6 +60,7 @@ type Replay struct {
 	phase      phase
 	lastBallot audit.Hash
 	lastUsed   audit.Hash
+	docHash    map[string]audit.Hash // each document's latest SHA-256
 }
 
 // Sealed reports whether the log holds the sealed ballots and used cards.
@@ -169,7 +172,7 @@ var allowed = map[phase]map[audit.Type]bool{
 	phaseSealing: {audit.BallotSealed: true, audit.BallotsSealed: true},
 	phaseUsed:    {audit.TokensUsed: true, audit.CommitteeSet: true, audit.TallyComputed: true, audit.CosignatureAdded: true},
 	phaseClosed:  {audit.CommitteeSet: true, audit.TallyComputed: true, audit.CosignatureAdded: true},
-	phaseTallied: {audit.ReportIssued: true, audit.CosignatureAdded: true},
+	phaseTallied: {audit.ReportIssued: true, audit.CosignatureAdded: true, audit.DocumentSigned: true},
 }
 
 var handlers map[audit.Type]func(*Replay, *audit.Entry) error
@@ -190,6 +193,7 @@ func init() {
 		audit.TallyComputed:    (*Replay).tallyComputed,
 		audit.ReportIssued:     (*Replay).reportIssued,
 		audit.CosignatureAdded: (*Replay).cosignatureAdded,
+		audit.DocumentSigned:   (*Replay).documentSigned,
 	}
 }
 

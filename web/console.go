@@ -55,6 +55,7 @@ func (s *Server) consoleRoutes() []consoleRoute {
 		{get, "/admin/s/{id}/documents/{name}", permSessionRead, s.handleDocument},
 		{get, "/admin/s/{id}/bundle", permSessionRead, s.handleBundle},
 		{post, "/admin/s/{id}/cosign", permSessionCosign, s.handleCosign},
+		{post, "/admin/s/{id}/minutes/signature", permSessionWrite, s.handleMinutesSignature},
 	}
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
+	"tinnhiem/tally/report"
 )
 
 // documentNames lists the session's issued documents.
@@ -158,4 +160,52 @@ func (s *Server) handleLog(w http.ResponseWriter, r *http.Request, c *call) {
 		page.Checkpoints = append(page.Checkpoints, string(cp.Note))
 	}
 	s.renderConsole(w, r, http.StatusOK, "log", c, "console.log", page)
+}
+
+// signerRow is one counting committee member and their signature on the
+// minutes, as the session page lists them.
+type signerRow struct {
+	Member    string
+	Signed    bool
+	Signer    string // the certificate's common name
+	Issuer    string
+	Timestamp string // the TSA's time; empty: the signer's clock only
+}
+
+func (s *Server) minutesSigners(r *http.Request, id string) ([]signerRow, error) {
+	st, err := s.svc.DocumentSignatures(r.Context(), id, report.MinutesName)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]signerRow, len(st.Committee))
+	for i, m := range st.Committee {
+		rows[i] = signerRow{Member: m}
+		if d, ok := st.Signed[m]; ok {
+			rows[i].Signed, rows[i].Signer, rows[i].Issuer, rows[i].Timestamp = true, d.Signer, d.Issuer, d.Timestamp
+		}
+	}
+	return rows, nil
+}
+
+// handleMinutesSignature records the minutes uploaded back by a committee
+// member after signing them on their own machine: the server receives
+// only the signed PDF, never a key, and the service checks that it is the
+// stored minutes with one more valid signature by a committee member.
+func (s *Server) handleMinutesSignature(w http.ResponseWriter, r *http.Request, c *call) {
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		s.consoleFail(w, r, &ballot.Error{Code: ballot.EInvalid, Key: "signed_upload_missing", Message: "choose the signed minutes (PDF) to upload"})
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, ballot.MaxSignedDocument+1))
+	if err != nil {
+		s.consoleFail(w, r, ballot.Errorf(ballot.EInvalid, "failed to read the upload: %v", err))
+		return
+	}
+	if _, err := s.svc.AddDocumentSignature(r.Context(), c.account.Name, c.session.ID, report.MinutesName, data); err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	back(w, r, sessionPath(c), "minutes_signed")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,10 +25,13 @@ type sessionPage struct {
 	Members    []ballot.Member
 	Cadres     []ballot.Cadre
 	Documents  []string
-	CanWrite   bool
-	CanTally   bool
-	Excess     ballot.CardExcess // cards that can vote against members present
-	AtOpening  bool              // Excess is the log's record of the opening
+	// Signers is who of the counting committee has signed the minutes,
+	// once they are issued.
+	Signers   []signerRow
+	CanWrite  bool
+	CanTally  bool
+	Excess    ballot.CardExcess // cards that can vote against members present
+	AtOpening bool              // Excess is the log's record of the opening
 }
 
 // cardExcess compares the cards with the members present: as they stand
@@ -60,6 +64,9 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request, c *call) 
 	}
 	if err == nil {
 		page.Excess, page.AtOpening, err = s.cardExcess(r, c.session, page.Attendance, page.Turnout)
+	}
+	if err == nil && slices.Contains(page.Documents, report.MinutesName) {
+		page.Signers, err = s.minutesSigners(r, c.session.ID)
 	}
 	if err != nil {
 		s.consoleFail(w, r, err)

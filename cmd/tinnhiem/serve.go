@@ -33,8 +33,12 @@ func cmdServe(e *env, args []string) error {
 	certFile := f.String("tls-cert", "", "serve HTTPS with this certificate `FILE` (PEM, chain included)")
 	keyFile := f.String("tls-key", "", "the private key `FILE` of --tls-cert (PEM)")
 	selfSigned := f.Bool("tls-self-signed", false, "serve HTTPS with a certificate for this host's names and addresses, made once and kept beside the database")
+	sf := addSignerFlags(f)
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
 		if err := requireNoArgs(pos); err != nil {
+			return err
+		}
+		if err := sf.check(); err != nil {
 			return err
 		}
 		switch {
@@ -73,6 +77,27 @@ func cmdServe(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		// A token (or certificate file) named here signs the console's
+		// tally for every organisation; the PIN is asked once, now.
+		fixed, closeSigner, err := sf.load(e)
+		if err != nil {
+			return err
+		}
+		defer closeSigner()
+		if fixed != nil || *sf.tsa != "" {
+			perOrg := opts.ReportSigner
+			tsa := *sf.tsa
+			opts.ReportSigner = func(org string) (report.Signer, error) {
+				if fixed != nil {
+					return fixed, nil
+				}
+				s, err := perOrg(org)
+				if cs, ok := s.(*report.CertSigner); ok && err == nil && tsa != "" {
+					cs.Timestamper = newHTTPTimestamper(tsa)
+				}
+				return s, err
+			}
+		}
 		if tlsConfig != nil {
 			ln = tls.NewListener(ln, tlsConfig)
 		}
@@ -90,7 +115,13 @@ func webOptions(keyPath, baseURL string, tls bool) (web.Options, error) {
 		return web.Options{}, err
 	}
 	return web.Options{BaseURL: baseURL, TLS: tls,
-		ReportSigner: func(org string) (report.Signer, error) { return signerFor(keyPath, org, "tinnhiem") }}, nil
+		ReportSigner: func(org string) (report.Signer, error) {
+			s, err := signerFor(keyPath, org, "tinnhiem")
+			if err != nil {
+				return nil, err
+			}
+			return s, nil
+		}}, nil
 }
 
 // serveWith checks every audit log, then serves until the context ends. A

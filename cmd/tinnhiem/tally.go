@@ -14,7 +14,7 @@ import (
 
 func init() {
 	register(command{"tally",
-		"tally --db FILE --session ID --out DIR [--cert FILE --cert-key FILE | --p12 FILE [--p12-password-file FILE]]",
+		"tally --db FILE --session ID --out DIR [--cert FILE --cert-key FILE | --p12 FILE [--p12-password-file FILE] | --pkcs11-module FILE [--token-label L | --slot N] [--key-label L | --key-id HEX] [--pin-file FILE | --pin-stdin]] [--tsa URL]",
 		cmdTally})
 }
 
@@ -23,10 +23,7 @@ func init() {
 func cmdTally(e *env, args []string) error {
 	f := newFlags("tally", true, true)
 	out := f.String("out", "", "`DIR` for the reports, minutes and results")
-	certFile := f.String("cert", "", "organisation's certificate `FILE` (PEM) for the PDF signatures")
-	certKey := f.String("cert-key", "", "private key `FILE` (PEM) of --cert")
-	p12 := f.String("p12", "", "organisation's certificate and key as a PKCS #12 `FILE` (.p12, .pfx)")
-	p12Pass := f.String("p12-password-file", "", "`FILE` whose first line is the password of --p12")
+	sf := addSignerFlags(f)
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -34,34 +31,26 @@ func cmdTally(e *env, args []string) error {
 	if err := requireNoArgs(pos); err != nil {
 		return err
 	}
-	switch {
-	case *out == "":
+	if *out == "" {
 		return usagef("--out DIR is required")
-	case (*certFile == "") != (*certKey == ""):
-		return usagef("--cert and --cert-key go together")
-	case *p12 != "" && *certFile != "":
-		return usagef("use either --cert/--cert-key or --p12, not both")
-	case *p12Pass != "" && *p12 == "":
-		return usagef("--p12-password-file needs --p12")
 	}
-	// Read the organisation's certificate before touching the database,
-	// so that a wrong password or file changes nothing.
-	var signer *report.CertSigner
-	switch {
-	case *certFile != "":
-		signer, err = loadPEMSigner(*certFile, *certKey)
-	case *p12 != "":
-		signer, err = loadP12Signer(*p12, *p12Pass)
+	if err := sf.check(); err != nil {
+		return err
 	}
+	// Open the organisation's certificate (or log into its token) before
+	// touching the database, so that a wrong password, PIN or file
+	// changes nothing.
+	signer, closeSigner, err := sf.load(e)
 	if err != nil {
 		return err
 	}
+	defer closeSigner()
 	return withService(f, pos, func(svc *ballot.Service, _ []string) error {
+		sess, err := svc.Session(e.ctx, *f.session)
+		if err != nil {
+			return err
+		}
 		if signer == nil {
-			sess, err := svc.Session(e.ctx, *f.session)
-			if err != nil {
-				return err
-			}
 			name := sess.Org
 			if name == "" {
 				name = sess.Body
@@ -69,7 +58,11 @@ func cmdTally(e *env, args []string) error {
 			if signer, err = signerFor(f.keyPath(), sess.Org, name); err != nil {
 				return err
 			}
+			if *sf.tsa != "" {
+				signer.Timestamper = newHTTPTimestamper(*sf.tsa)
+			}
 		}
+		signer.Location = sess.Place
 		rec, docs, err := web.IssueReports(e.ctx, svc, cliActor(), *f.session, signer)
 		switch {
 		case errors.Is(err, ballot.ErrNotClosed):
@@ -97,6 +90,7 @@ func cmdTally(e *env, args []string) error {
 			}
 			fmt.Fprintf(e.stdout, "  %s (+ .sig)\n", path)
 		}
+		fmt.Fprintln(e.stdout, timeNote(signer))
 		fmt.Fprintf(e.stdout, "Khóa / key fingerprint: %s\n", rec.Fingerprint)
 		fmt.Fprintf(e.stdout, "Kiểm tra / verify: tinnhiem key export --db %s --out DIR; pdfsig FILE.pdf; signify-openbsd -V -p DIR/tinnhiem.pub -x FILE.sig -m FILE\n", *f.db)
 		return nil

@@ -16,9 +16,9 @@ import (
 	"math/big"
 	"time"
 
-	"github.com/digitorus/pdf"
-	"github.com/digitorus/pdfsign/sign"
 	"golang.org/x/crypto/pkcs12"
+
+	"tinnhiem/internal/pdfsig"
 )
 
 // certValidity is how long a self-signed report certificate is valid. A
@@ -27,7 +27,7 @@ import (
 const certValidity = 20 * 365 * 24 * time.Hour
 
 // NewSelfSigned creates a self-signed certificate for signing reports, with
-// an ECDSA P-256 key (which both pdfsign and poppler's NSS accept, and which
+// an ECDSA P-256 key (which poppler's NSS and Adobe Reader accept, and which
 // is far smaller than RSA in every signature). The subject names org — the
 // organisation or body that issues the reports — so that a PDF reader shows
 // who signed. rand is the key's randomness; now starts the validity period.
@@ -213,23 +213,35 @@ type Signer interface {
 	SignPDF(doc []byte) ([]byte, error)
 }
 
-// CertSigner signs PDFs with an X.509 certificate and its private key, as an
-// adbe.pkcs7.detached signature (PAdES-B-B style, SHA-256) that PDF readers
-// and poppler's pdfsig check. The certificate may be self-signed
-// (NewSelfSigned) or issued to the organisation by a CA, in which case Chain
-// holds the intermediates, leaf first excluded.
+// CertSigner signs PDFs with an X.509 certificate and its private key, as
+// a PAdES baseline signature (ETSI.CAdES.detached, SHA-256) appended as an
+// incremental update, which PDF readers and poppler's pdfsig check. The
+// certificate may be self-signed (NewSelfSigned) or issued to the
+// organisation or a person by a CA, in which case Chain holds the
+// intermediates, leaf excluded. The key may live on a token (PKCS #11):
+// only its crypto.Signer is needed, never the key itself.
 type CertSigner struct {
 	Certificate *x509.Certificate
 	Key         crypto.Signer
 	Chain       []*x509.Certificate
-	// Now stamps the signing time; nil means time.Now. The signing time
-	// inside the CMS structure is always the machine's clock (pkcs7 takes
-	// no clock), so signed bytes differ from run to run even when the
-	// unsigned document is identical.
+	// Name, Reason and Location are the signature's statements, in any
+	// language (they are written as PDF text strings). An empty Name is
+	// the certificate's common name; an empty Reason is DefaultReason.
+	Name, Reason, Location string
+	// Timestamper, if set, has every signature time-stamped by an RFC
+	// 3161 time-stamping authority (PAdES B-T). Without it the signing
+	// time is only the signer's clock.
+	Timestamper pdfsig.Timestamper
+	// Now stamps the claimed signing time (/M); nil means time.Now.
 	Now func() time.Time
 }
 
-// SignPDF implements Signer.
+// DefaultReason is the reason stated by the signature that issues a
+// document.
+const DefaultReason = "Phát hành kết quả kiểm phiếu"
+
+// SignPDF implements Signer: it appends one signature to doc, which may
+// already carry others (each stays valid).
 func (s *CertSigner) SignPDF(doc []byte) ([]byte, error) {
 	if s == nil || s.Certificate == nil || s.Key == nil {
 		return nil, errors.New("failed to sign pdf: no certificate or key")
@@ -237,39 +249,16 @@ func (s *CertSigner) SignPDF(doc []byte) ([]byte, error) {
 	if err := matchKey(s.Certificate, s.Key); err != nil {
 		return nil, fmt.Errorf("failed to sign pdf: %w", err)
 	}
-	rdr, err := pdf.NewReader(bytes.NewReader(doc), int64(len(doc)))
-	if err != nil {
-		return nil, fmt.Errorf("failed to sign pdf: read document: %w", err)
-	}
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now
 	}
-	chain := []*x509.Certificate{s.Certificate}
-	chain = append(chain, s.Chain...)
-	var out bytes.Buffer
-	err = sign.Sign(bytes.NewReader(doc), &out, rdr, int64(len(doc)), sign.SignData{
-		Signature: sign.SignDataSignature{
-			// An approval signature, not a certification one: a
-			// counting committee may still add its own signatures
-			// to the same file later.
-			CertType:   sign.ApprovalSignature,
-			DocMDPPerm: sign.AllowFillingExistingFormFieldsAndSignaturesPerms,
-			Info: sign.SignDataSignatureInfo{
-				// pdfsign writes non-ASCII text fields without
-				// escaping, so only fixed ASCII goes here; the
-				// certificate names the organisation.
-				Reason: "tinnhiem: ket qua kiem phieu / tally report",
-				Date:   now().UTC().Truncate(time.Second),
-			},
-		},
-		Signer:            s.Key,
-		DigestAlgorithm:   crypto.SHA256,
-		Certificate:       s.Certificate,
-		CertificateChains: [][]*x509.Certificate{chain},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("failed to sign pdf: %w", err)
+	info := pdfsig.Info{Name: s.Name, Reason: s.Reason, Location: s.Location, Time: now().Truncate(time.Second)}
+	if info.Name == "" {
+		info.Name = s.Certificate.Subject.CommonName
 	}
-	return out.Bytes(), nil
+	if info.Reason == "" {
+		info.Reason = DefaultReason
+	}
+	return pdfsig.Sign(doc, pdfsig.Options{Certificate: s.Certificate, Chain: s.Chain, Key: s.Key, Info: info, Timestamper: s.Timestamper})
 }

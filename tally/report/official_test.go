@@ -70,7 +70,7 @@ var councilCase = officialCase{
 		Locality: "Bắc Ninh", Rules: ballot.NQ96},
 	members: 70, cadres: 60, cast: 64, chair: "Nguyễn Hoàng Bảo Ngọc Quỳnh Anh", secretary: "Lê Thị Phương",
 	committee: []string{"Trần Lê Nguyễn Khánh Minh Đức", "Âu Dương Thị Thanh Huyền", "Vũ Đình Trọng Nghĩa", "Hoàng Phủ Ngọc Tường Vy", "Phạm Văn Đồng Khởi"},
-	revoked: 2, arrive: 2, leave: 3,
+	revoked:   2, arrive: 2, leave: 3,
 }
 
 // cadreOf returns cadre i of a case: real long posts and names first.

@@ -379,8 +379,8 @@ func TestOfficialNoTextBeyondMargins(t *testing.T) {
 	}
 }
 
-// writePages renders the first pages of the minutes and one report into
-// dir as PNG (pdftoppm at 60 dpi), for docs/.
+// writePages renders the first two pages and the last of the minutes and
+// the report on c1 into dir as PNG (pdftoppm at 60 dpi), for docs/.
 func writePages(t *testing.T, r *run, dir string) {
 	t.Helper()
 	root := filepath.Join("..", "..", dir)
@@ -389,11 +389,19 @@ func writePages(t *testing.T, r *run, dir string) {
 	for _, f := range old {
 		must(t, os.Remove(f))
 	}
-	for _, job := range []struct{ pdf, prefix, last string }{
-		{report.MinutesName, "bien-ban", "9"},
-		{report.CadreReportName("c1"), "bao-cao-c1", "1"},
+	minutes := filepath.Join(r.dir, report.MinutesName)
+	last := len(pages(t, minutes))
+	for _, job := range []struct {
+		pdf, name string
+		page      int
+	}{
+		{minutes, "bien-ban-trang-1", 1},
+		{minutes, "bien-ban-trang-2", 2},
+		{minutes, fmt.Sprintf("bien-ban-trang-%d", last), last},
+		{filepath.Join(r.dir, report.CadreReportName("c1")), "bao-cao-c1", 1},
 	} {
-		cmd := exec.Command("pdftoppm", "-r", "60", "-png", "-l", job.last, filepath.Join(r.dir, job.pdf), filepath.Join(root, job.prefix))
+		p := strconv.Itoa(job.page)
+		cmd := exec.Command("pdftoppm", "-r", "60", "-png", "-f", p, "-l", p, "-singlefile", job.pdf, filepath.Join(root, job.name))
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("pdftoppm: %v\n%s", err, out)
 		}

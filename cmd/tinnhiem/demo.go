@@ -128,6 +128,8 @@ func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session
 		Date:  time.Now().Format(time.DateOnly),
 		Place: "Hội trường tầng 3",
 		Rules: ballot.QD96,
+		// The documents' header: a Party body under its superior, in Hà Nội.
+		Superior: "Đảng bộ thành phố Hà Nội", Locality: "Hà Nội", Copies: 2,
 	})
 	if err != nil {
 		return nil, err
@@ -151,7 +153,9 @@ func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session
 		return nil, err
 	}
 	step("nhập người được lấy phiếu / cadres imported: %d", len(cadres))
-	if err := svc.SetCommittee(e.ctx, actor, sess.ID, []string{members[4].Name, members[5].Name, members[6].Name}); err != nil {
+	officers := ballot.Officers{Committee: []string{members[4].Name, members[5].Name, members[6].Name},
+		Chair: members[0].Name, Secretary: members[3].Name}
+	if err := svc.SetOfficers(e.ctx, actor, sess.ID, officers); err != nil {
 		return nil, err
 	}
 	step("Ban kiểm phiếu / counting committee: %s, %s, %s", members[4].Name, members[5].Name, members[6].Name)

@@ -62,8 +62,9 @@ func (s *Source) bodyKind() string {
 // 36-HD/VPTW) rather than the State's (Nghị định 30/2020/NĐ-CP).
 func (s *Source) party() bool { return s.bodyKind() == audit.BodyParty }
 
-// Page geometry, in millimetres: A4 with the margins both guides allow
-// (top and bottom 20, left 30, right 15; NĐ 30/2020 Phụ lục I, mục I.5).
+// Page geometry, in millimetres: A4 with the smallest margins Nghị định
+// 30/2020/NĐ-CP Phụ lục I allows (top and bottom 20–25, left 30–35, right
+// 15–20), used for Party documents too.
 const (
 	marginL   = 30.0
 	marginR   = 15.0
@@ -106,8 +107,8 @@ func newWriter(src *Source, title string) *writer {
 }
 
 // pageNumber prints the number of every page but the first, centred in the
-// top margin (NĐ 30/2020 Phụ lục I, mục I.6); gofpdf calls it as a page
-// starts.
+// top margin, as Nghị định 30/2020/NĐ-CP Phụ lục I numbers pages ("không
+// hiển thị số trang thứ nhất"); gofpdf calls it as a page starts.
 func (w *writer) pageNumber() {
 	if w.PageNo() > 1 {
 		w.textBox(marginL, 10, contentW, fmt.Sprint(w.PageNo()), "", w.size, "C")
@@ -211,10 +212,11 @@ func (w *writer) paraHeight(s, style string, size, indent float64) float64 {
 }
 
 // vietnameseDate writes 2026-03-05 as "ngày 05 tháng 3 năm 2026": days below
-// 10 and the months 1 and 2 take a leading zero, other months none (NĐ
-// 30/2020 Phụ lục I, mục II.4.b; Hướng dẫn 36-HD/VPTW writes its own date
-// so: "ngày 03 tháng 4 năm 2018", "ngày 20 tháng 02 năm 2018"). Anything
-// else is printed as is.
+// 10 and the months 1 and 2 take a leading zero, other months none
+// (Nghị định 30/2020/NĐ-CP Phụ lục I, on the date of issue: "đối với những
+// số thể hiện ngày nhỏ hơn 10 và tháng 1, 2 phải ghi thêm số 0 phía trước";
+// Hướng dẫn 36-HD/VPTW dates itself "ngày 03 tháng 4 năm 2018" and shows
+// "ngày 20 tháng 02 năm 2018" in its annex). Anything else is printed as is.
 func vietnameseDate(d string) string {
 	t, err := time.Parse(time.DateOnly, d)
 	if err != nil {
@@ -250,14 +252,16 @@ func (w *writer) clockOn(t time.Time) string {
 const blank = "……………"
 
 // header draws the two columns that open a document and its title, and
-// leaves the cursor below them. Left: the issuing body under its superior
-// and the document number. Right: "ĐẢNG CỘNG SẢN VIỆT NAM" for a Party body
-// (Hướng dẫn 36-HD/VPTW, mục II.1.1, Phụ lục 1: in hoa, cỡ 15, đứng, đậm,
-// kẻ ngang dài bằng tiêu đề), the Quốc hiệu and Tiêu ngữ for a State body
-// (NĐ 30/2020 Phụ lục I, mục II.1: cỡ 12–13 in hoa đậm, cỡ 13–14 đậm, kẻ
-// ngang dài bằng dòng chữ); below it the place-and-date line in italics.
-// number is the document's number for the minutes, or "" for documents
-// that have none.
+// leaves the cursor below them. Left: the issuing body (in bold) under its
+// superior, a "*" (Party) or a short rule (State) below it, and the
+// document's number if numbered. Right: "ĐẢNG CỘNG SẢN VIỆT NAM" for a Party
+// body, underlined as long as itself (Hướng dẫn 36-HD/VPTW, Mục II điểm 1.1;
+// its annex's sizes: title 15 bold, bodies 14, the superior not bold, number
+// 14, place and date 14 italic), or the Quốc hiệu and the Tiêu ngữ with its
+// rule for a State body (Nghị định 30/2020/NĐ-CP Phụ lục I: Quốc hiệu
+// 12–13 bold capitals, Tiêu ngữ 13–14 bold, the bodies 12–13 with a rule of
+// a third to a half of the line, the place and date 13–14 italic); below it
+// the place-and-date line.
 func (w *writer) header(title, subtitle string, numbered bool) {
 	s := w.src.Session
 	party := w.src.party()
@@ -322,7 +326,7 @@ func (w *writer) header(title, subtitle string, numbered bool) {
 	}
 	w.y += 1.5
 	if !party {
-		// NĐ 30/2020 Phụ lục I, mục II.5: a rule under the subject line.
+		// Nghị định 30/2020/NĐ-CP Phụ lục I: a rule under the subject line.
 		mid := marginL + contentW/2
 		w.Line(mid-20, w.y, mid+20, w.y)
 	}
@@ -399,7 +403,7 @@ func (w *writer) textBalanced(x, top, width float64, s, style string, size float
 	return float64(len(ls)) * lineHeight(size)
 }
 
-// roles names a committee member's role: Trưởng ban, and Ủy viên in Party
+// role names a committee member's role: Trưởng ban, and Ủy viên in Party
 // minutes or Thành viên in State ones.
 func (w *writer) role(name string) string {
 	switch {

@@ -13,6 +13,7 @@ const (
 	CadresSet        Type = "CadresSet"        // CadresSetData
 	CommitteeSet     Type = "CommitteeSet"     // CommitteeSetData
 	CheckedIn        Type = "CheckedIn"        // CheckedInData
+	CheckedOut       Type = "CheckedOut"       // CheckedInData: members who left
 	TokensIssued     Type = "TokensIssued"     // TokensData
 	TokenRevoked     Type = "TokenRevoked"     // TokenRevokedData
 	SessionOpened    Type = "SessionOpened"    // SessionOpenedData
@@ -27,7 +28,7 @@ const (
 )
 
 var knownTypes = map[Type]bool{
-	SessionCreated: true, RosterSet: true, CadresSet: true, CommitteeSet: true, CheckedIn: true,
+	SessionCreated: true, RosterSet: true, CadresSet: true, CommitteeSet: true, CheckedIn: true, CheckedOut: true,
 	TokensIssued: true, TokenRevoked: true, SessionOpened: true, SessionClosed: true,
 	BallotSealed: true, BallotsSealed: true, TokensUsed: true, TallyComputed: true,
 	ReportIssued: true, CosignatureAdded: true, DocumentSigned: true,
@@ -36,7 +37,10 @@ var knownTypes = map[Type]bool{
 // KnownType reports whether t is one of the entry types defined above.
 func KnownType(t Type) bool { return knownTypes[t] }
 
-// SessionCreatedData fixes what the session is and which rule set counts it.
+// SessionCreatedData fixes what the session is and which rule set counts it,
+// and how its documents are headed. The fields after Rules are optional, so
+// that logs written before they existed still read: a document shows a blank
+// to fill by hand for a missing number or locality.
 type SessionCreatedData struct {
 	ID    string `json:"id"`
 	Org   string `json:"org,omitempty"`
@@ -45,6 +49,39 @@ type SessionCreatedData struct {
 	Date  string `json:"date"` // YYYY-MM-DD
 	Place string `json:"place"`
 	Rules string `json:"rules"` // qd96, nq96 or nq85
+	// BodyKind chooses the administrative form of the documents: dang (a
+	// Party body, Hướng dẫn 36-HD/VPTW), hdnd, quochoi or nhanuoc (State
+	// bodies, Nghị định 30/2020/NĐ-CP). Empty means the rule set's default.
+	BodyKind string `json:"body_kind,omitempty"`
+	// Superior is the body directly above the issuing one, printed above it
+	// in the header (e.g. "Đảng bộ tỉnh Bắc Ninh").
+	Superior string `json:"superior,omitempty"`
+	// Number is the document number and symbol of the minutes as the
+	// organiser registers it ("12-BB/ĐU", "05/BB-HĐND").
+	Number string `json:"number,omitempty"`
+	// Locality is the administrative unit named in the place-and-date line
+	// ("Bắc Ninh"), which is not the hall (Place).
+	Locality string `json:"locality,omitempty"`
+	// Copies is how many originals of the minutes are made.
+	Copies int `json:"copies,omitempty"`
+}
+
+// The body kinds of SessionCreatedData.BodyKind: a Party body, a People's
+// Council, the National Assembly, another State body.
+const (
+	BodyParty    = "dang"
+	BodyCouncil  = "hdnd"
+	BodyAssembly = "quochoi"
+	BodyState    = "nhanuoc"
+)
+
+// KnownBodyKind reports whether k is one of the body kinds above.
+func KnownBodyKind(k string) bool {
+	switch k {
+	case BodyParty, BodyCouncil, BodyAssembly, BodyState:
+		return true
+	}
+	return false
 }
 
 // Person is a member of the roster or a cadre, as the log records them.
@@ -66,13 +103,20 @@ type CadresSetData struct {
 	Cadres []Person `json:"cadres"`
 }
 
-// CommitteeSetData names the counting committee (Ban kiểm phiếu).
+// CommitteeSetData names the counting committee (Ban kiểm phiếu), its head
+// (Trưởng ban, one of Members), and the chair and secretary of the meeting.
+// Each entry replaces all four; the optional ones are absent in logs written
+// before they existed.
 type CommitteeSetData struct {
-	Members []string `json:"members"`
+	Members   []string `json:"members"`
+	Head      string   `json:"head,omitempty"`
+	Chair     string   `json:"chair,omitempty"`
+	Secretary string   `json:"secretary,omitempty"`
 }
 
-// CheckedInData records members marked present. It never says which card a
-// member took: cards are handed out after check-in, in random order.
+// CheckedInData records members marked present (CheckedIn) or leaving
+// (CheckedOut). It never says which card a member took: cards are handed out
+// after check-in, in random order.
 type CheckedInData struct {
 	Members  []string `json:"members"`
 	Present  int      `json:"present"`  // members present after this entry

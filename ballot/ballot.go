@@ -72,6 +72,10 @@ type Session struct {
 	Rules     Rules
 	State     State
 	Committee []string // counting committee (Ban kiểm phiếu)
+	// CommitteeHead is the member of Committee who heads it (Trưởng ban);
+	// Chair and Secretary preside over and record the meeting. Any may be
+	// empty until named.
+	CommitteeHead, Chair, Secretary string
 }
 
 // Member is one person summoned to the meeting (người tham gia ghi phiếu).

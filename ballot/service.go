@@ -59,6 +59,35 @@ type NewSession struct {
 	Date  string // YYYY-MM-DD
 	Place string
 	Rules Rules
+	// BodyKind chooses the administrative form of the documents (dang, hdnd,
+	// quochoi, nhanuoc); empty takes the rule set's: dang for qd96, hdnd
+	// for nq96 and nq85.
+	BodyKind string
+	// Superior is the body directly above Body, printed above it in the
+	// documents' header; empty prints Org there, as before it existed.
+	Superior string
+	// Number is the minutes' registered number and symbol ("12-BB/ĐU");
+	// empty leaves it blank to fill by hand.
+	Number string
+	// Locality is the administrative unit of the place-and-date line
+	// ("Bắc Ninh"); empty leaves it blank to fill by hand.
+	Locality string
+	// Copies is how many originals of the minutes are made; 0 leaves it
+	// blank to fill by hand.
+	Copies int
+}
+
+// MaxCopies bounds NewSession.Copies: a typo should not print a thousand.
+const MaxCopies = 50
+
+// BodyKindFor returns the body kind a session takes when none is given:
+// Party bodies for the Party's rule set, People's Councils for the National
+// Assembly's resolutions.
+func BodyKindFor(r Rules) string {
+	if r == QD96 {
+		return audit.BodyParty
+	}
+	return audit.BodyCouncil
 }
 
 // CreateSession creates a draft session and starts its audit log.
@@ -76,6 +105,20 @@ func (s *Service) CreateSession(ctx context.Context, actor string, in NewSession
 	if err != nil {
 		return nil, err
 	}
+	in.Superior, in.Number, in.Locality = CleanText(in.Superior), CleanText(in.Number), CleanText(in.Locality)
+	in.BodyKind = strings.ToLower(strings.TrimSpace(in.BodyKind))
+	if in.BodyKind == "" {
+		in.BodyKind = BodyKindFor(rules)
+	}
+	if !audit.KnownBodyKind(in.BodyKind) {
+		return nil, &Error{Code: EInvalid, Key: "session_body_kind",
+			Message:    fmt.Sprintf("unknown body kind %q: use dang, hdnd, quochoi or nhanuoc", in.BodyKind),
+			Vietnamese: "Loại cơ quan phải là dang (cơ quan Đảng), hdnd (Hội đồng nhân dân), quochoi (Quốc hội) hoặc nhanuoc (cơ quan nhà nước khác)."}
+	}
+	if in.Copies < 0 || in.Copies > MaxCopies {
+		return nil, &Error{Code: EInvalid, Key: "session_copies", Message: fmt.Sprintf("the number of copies must be between 1 and %d", MaxCopies),
+			Vietnamese: fmt.Sprintf("Số bản biên bản phải từ 1 đến %d.", MaxCopies)}
+	}
 	id, err := s.newSessionID()
 	if err != nil {
 		return nil, err
@@ -87,6 +130,7 @@ func (s *Service) CreateSession(ctx context.Context, actor string, in NewSession
 		}
 		return s.log(tx, id, actor, audit.SessionCreated, audit.SessionCreatedData{
 			ID: id, Org: in.Org, Title: in.Title, Body: in.Body, Date: in.Date, Place: in.Place, Rules: string(rules),
+			BodyKind: in.BodyKind, Superior: in.Superior, Number: in.Number, Locality: in.Locality, Copies: in.Copies,
 		})
 	})
 	if err != nil {
@@ -175,19 +219,50 @@ func (s *Service) ImportCadres(ctx context.Context, actor, id string, cadres []C
 	})
 }
 
+// Officers are the people the minutes name besides the roster: the
+// counting committee and its head, and the chair and secretary of the
+// meeting.
+type Officers struct {
+	Committee []string
+	// Head must be one of Committee; empty names the first, as the lists
+	// of Vietnamese minutes put the head first.
+	Head string
+	// Chair and Secretary may be empty, leaving a blank on the minutes.
+	Chair, Secretary string
+}
+
+// SetOfficers names the counting committee, its head and the chair and
+// secretary of the meeting, replacing all four; allowed until the tally.
+// The committee follows SetCommittee's rules; a head who is not on the
+// committee is refused and nothing changes.
+func (s *Service) SetOfficers(ctx context.Context, actor, id string, o Officers) error {
+	return s.setOfficers(ctx, actor, id, o, false)
+}
+
 // SetCommittee names the counting committee; allowed until the tally. Its
-// members must be at least two different people (compared as nameKey does), none of them a
-// cadre being rated (DOMAIN.md); otherwise nothing is written and the error
-// names the offending member.
+// members must be at least two different people (compared as nameKey does),
+// none of them a cadre being rated (DOMAIN.md); otherwise nothing is written
+// and the error names the offending member. The chair and secretary stay as
+// they were, and so does the head if still on the committee (else the first
+// named heads it).
 func (s *Service) SetCommittee(ctx context.Context, actor, id string, names []string) error {
-	clean := make([]string, 0, len(names))
-	for _, n := range names {
+	return s.setOfficers(ctx, actor, id, Officers{Committee: names}, true)
+}
+
+func (s *Service) setOfficers(ctx context.Context, actor, id string, o Officers, keep bool) error {
+	clean := make([]string, 0, len(o.Committee))
+	for _, n := range o.Committee {
 		if n = CleanText(n); n != "" {
 			clean = append(clean, n)
 		}
 	}
 	if err := checkCommittee(clean, nil); err != nil {
 		return err
+	}
+	head, chair, secretary := CleanText(o.Head), CleanText(o.Chair), CleanText(o.Secretary)
+	if head != "" && !slices.Contains(clean, head) {
+		return &Error{Code: EInvalid, Key: "committee_head", Message: fmt.Sprintf("the head %q is not a member of the counting committee", head),
+			Vietnamese: fmt.Sprintf("Trưởng ban %q không có trong danh sách Ban kiểm phiếu.", head)}
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
 		sess, err := tx.Session(id)
@@ -204,11 +279,20 @@ func (s *Service) SetCommittee(ctx context.Context, actor, id string, names []st
 		if err := checkCommittee(clean, cadres); err != nil {
 			return err
 		}
-		sess.Committee = clean
+		if keep {
+			chair, secretary = sess.Chair, sess.Secretary
+			if slices.Contains(clean, sess.CommitteeHead) {
+				head = sess.CommitteeHead
+			}
+		}
+		if head == "" {
+			head = clean[0]
+		}
+		sess.Committee, sess.CommitteeHead, sess.Chair, sess.Secretary = clean, head, chair, secretary
 		if err := tx.UpdateSession(sess); err != nil {
 			return err
 		}
-		return s.log(tx, id, actor, audit.CommitteeSet, audit.CommitteeSetData{Members: clean})
+		return s.log(tx, id, actor, audit.CommitteeSet, audit.CommitteeSetData{Members: clean, Head: head, Chair: chair, Secretary: secretary})
 	})
 }
 
@@ -303,6 +387,58 @@ func (s *Service) CheckIn(ctx context.Context, actor, id string, names []string,
 			return err
 		}
 		return s.log(tx, id, actor, audit.CheckedIn, audit.CheckedInData{Members: names, Present: a.Present, Summoned: a.Summoned})
+	})
+	return a, err
+}
+
+// CheckOut records that members left the meeting, before or during the
+// vote, never after: attendance at close, which the minutes report, counts
+// only those still present. A name not on the roster or not present is
+// refused and nothing changes. Like CheckIn it records presence only.
+func (s *Service) CheckOut(ctx context.Context, actor, id string, names []string) (a Attendance, err error) {
+	err = s.store.Update(ctx, func(tx Tx) error {
+		sess, err := tx.Session(id)
+		if err != nil {
+			return err
+		}
+		if sess.State != Draft && sess.State != Open {
+			return ErrClosed
+		}
+		ms, err := tx.Members(id)
+		if err != nil {
+			return err
+		}
+		present := make(map[string]bool, len(ms))
+		onRoster := make(map[string]bool, len(ms))
+		for _, m := range ms {
+			onRoster[m.Name], present[m.Name] = true, m.Present
+		}
+		clean := make([]string, 0, len(names))
+		for _, n := range names {
+			n = CleanText(n)
+			switch {
+			case n == "" || slices.Contains(clean, n):
+				continue
+			case !onRoster[n]:
+				return &Error{Code: ENotFound, Key: "member_unknown", Message: fmt.Sprintf("%q is not on the roster", n),
+					Vietnamese: fmt.Sprintf("%q không có trong danh sách triệu tập.", n)}
+			case !present[n]:
+				return &Error{Code: EInvalid, Key: "member_absent", Message: fmt.Sprintf("%q is not checked in", n),
+					Vietnamese: fmt.Sprintf("%q chưa điểm danh có mặt.", n)}
+			}
+			clean = append(clean, n)
+		}
+		if len(clean) == 0 {
+			return &Error{Code: EInvalid, Key: "checkout_none", Message: "no member to check out",
+				Vietnamese: "Hãy chọn ít nhất một người ra về."}
+		}
+		if err := tx.SetAbsent(id, clean); err != nil {
+			return err
+		}
+		if a, err = attendance(tx, id); err != nil {
+			return err
+		}
+		return s.log(tx, id, actor, audit.CheckedOut, audit.CheckedInData{Members: clean, Present: a.Present, Summoned: a.Summoned})
 	})
 	return a, err
 }

@@ -83,7 +83,8 @@ type Tx interface {
 	InsertSession(s *Session) error
 	Session(id string) (*Session, error)
 	Sessions() ([]Session, error)
-	// UpdateSession rewrites a session's state and committee.
+	// UpdateSession rewrites a session's state, committee, committee head,
+	// chair and secretary.
 	UpdateSession(s *Session) error
 
 	// ReplaceMembers replaces the roster, clearing attendance.
@@ -93,6 +94,10 @@ type Tx interface {
 	// SetPresent marks the named members present; ErrNotFound if a name is
 	// not on the roster, in which case nothing changes.
 	SetPresent(session string, names []string) error
+	// SetAbsent marks the named members no longer present; ErrNotFound if a
+	// name is not on the roster or not present, in which case nothing
+	// changes.
+	SetAbsent(session string, names []string) error
 
 	// ReplaceCadres replaces the cadres, kept in the given order.
 	ReplaceCadres(session string, cs []Cadre) error

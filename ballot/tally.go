@@ -27,7 +27,10 @@ type TallyRecord struct {
 	Session   audit.SessionCreatedData
 	Opened    audit.SessionOpenedData
 	Committee []string
-	Result    tally.Result
+	// Proceedings is what the minutes report besides the tally: officers,
+	// times, attendance during the vote and the fate of the cards.
+	Proceedings verify.Proceedings
+	Result      tally.Result
 	// Checkpoint is the signed note of the checkpoint at the TallyComputed
 	// entry, printed on every document.
 	Checkpoint string
@@ -89,7 +92,7 @@ func (s *Service) Tally(ctx context.Context, actor, id string) (*TallyRecord, er
 			return Errorf(EInternal, "refusing to read back the tally: %v", err)
 		}
 		rec = &TallyRecord{Counted: counted, Seq: replay.TallySeq, Session: replay.Session,
-			Committee: replay.Committee, Result: *replay.Tally, Fingerprint: s.key.Fingerprint()}
+			Committee: replay.Committee, Proceedings: replay.Proceedings, Result: *replay.Tally, Fingerprint: s.key.Fingerprint()}
 		if replay.Opened != nil {
 			rec.Opened = *replay.Opened
 		}

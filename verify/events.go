@@ -73,7 +73,11 @@ func (r *Replay) committeeSet(e *audit.Entry) error {
 	if len(d.Members) == 0 {
 		return errors.New("the counting committee is empty")
 	}
+	if d.Head != "" && !slices.Contains(d.Members, d.Head) {
+		return fmt.Errorf("the head of the counting committee %q is not one of its members", d.Head)
+	}
 	r.Committee = d.Members
+	r.Proceedings.Head, r.Proceedings.Chair, r.Proceedings.Secretary = d.Head, d.Chair, d.Secretary
 	return nil
 }
 
@@ -90,10 +94,36 @@ func (r *Replay) checkedIn(e *audit.Entry) error {
 		if !onRoster[n] {
 			return fmt.Errorf("%q checked in but is not on the roster", n)
 		}
+		if r.phase == phaseOpen && !r.Present[n] {
+			r.Proceedings.Arrived = append(r.Proceedings.Arrived, n)
+		}
 		r.Present[n] = true
 	}
 	if d.Present != len(r.Present) || d.Summoned != len(r.Members) {
 		return fmt.Errorf("CheckedIn says %d of %d present, the log says %d of %d", d.Present, d.Summoned, len(r.Present), len(r.Members))
+	}
+	return nil
+}
+
+func (r *Replay) checkedOut(e *audit.Entry) error {
+	var d audit.CheckedInData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	if len(d.Members) == 0 {
+		return errors.New("CheckedOut names no member")
+	}
+	for _, n := range d.Members {
+		if !r.Present[n] {
+			return fmt.Errorf("%q checked out but was not present", n)
+		}
+		delete(r.Present, n)
+		if r.phase == phaseOpen {
+			r.Proceedings.Left = append(r.Proceedings.Left, n)
+		}
+	}
+	if d.Present != len(r.Present) || d.Summoned != len(r.Members) {
+		return fmt.Errorf("CheckedOut says %d of %d present, the log says %d of %d", d.Present, d.Summoned, len(r.Present), len(r.Members))
 	}
 	return nil
 }
@@ -115,6 +145,7 @@ func (r *Replay) tokensIssued(e *audit.Entry) error {
 		}
 		r.Issued[h] = true
 	}
+	r.Proceedings.CardsIssued += len(d.Hashes)
 	return nil
 }
 
@@ -130,6 +161,10 @@ func (r *Replay) tokenRevoked(e *audit.Entry) error {
 		return fmt.Errorf("token %s… was revoked twice", d.Hash.String()[:12])
 	}
 	r.Revoked[d.Hash] = true
+	r.Proceedings.Revocations = append(r.Proceedings.Revocations, d.Reason)
+	if r.phase == phaseOpen {
+		r.Proceedings.RevokedDuringVote++
+	}
 	return nil
 }
 
@@ -151,7 +186,12 @@ func (r *Replay) sessionOpened(e *audit.Entry) error {
 	case d.Override && !nonEmpty(d.Reason):
 		return errors.New("the quorum was overridden without a reason")
 	}
+	t, err := entryTime(e)
+	if err != nil {
+		return err
+	}
 	r.Opened, r.OpenedSeq, r.phase = &d, e.Seq, phaseOpen
+	r.Proceedings.OpenedAt = t
 	return nil
 }
 
@@ -163,7 +203,12 @@ func (r *Replay) sessionClosed(e *audit.Entry) error {
 	if d.Issued != r.ValidIssued() {
 		return fmt.Errorf("SessionClosed says %d cards issued, the log says %d", d.Issued, r.ValidIssued())
 	}
+	t, err := entryTime(e)
+	if err != nil {
+		return err
+	}
 	r.Closed, r.ClosedSeq, r.phase = &d, e.Seq, phaseSealing
+	r.Proceedings.ClosedAt, r.Proceedings.PresentAtClose = t, len(r.Present)
 	return nil
 }
 
@@ -240,7 +285,12 @@ func (r *Replay) tallyComputed(e *audit.Entry) error {
 	if err := strictDecode(e, &res); err != nil {
 		return err
 	}
+	t, err := entryTime(e)
+	if err != nil {
+		return err
+	}
 	r.Tally, r.TallySeq, r.phase = &res, e.Seq, phaseTallied
+	r.Proceedings.TalliedAt = t
 	return nil
 }
 

@@ -54,6 +54,9 @@ type Replay struct {
 	// Signed lists the committee's signatures on documents, in log order.
 	Signed []audit.DocumentSignedData
 
+	// Proceedings is what the minutes report besides the tally.
+	Proceedings Proceedings
+
 	OpenedSeq, ClosedSeq, SealedSeq, TallySeq uint64
 	Head                                      audit.Head
 
@@ -140,6 +143,12 @@ func (r *Replay) apply(e *audit.Entry) error {
 		if _, err := tally.ParseRules(r.Session.Rules); err != nil || r.Session.Rules == "" {
 			return fmt.Errorf("unknown rule set %q", r.Session.Rules)
 		}
+		if k := r.Session.BodyKind; k != "" && !audit.KnownBodyKind(k) {
+			return fmt.Errorf("unknown body kind %q", k)
+		}
+		if r.Session.Copies < 0 {
+			return fmt.Errorf("a negative number of copies (%d)", r.Session.Copies)
+		}
 		r.phase = phaseDraft
 		return nil
 	}
@@ -166,8 +175,8 @@ var phaseNames = map[phase]string{
 
 var allowed = map[phase]map[audit.Type]bool{
 	phaseDraft: {audit.RosterSet: true, audit.CadresSet: true, audit.CommitteeSet: true, audit.CheckedIn: true,
-		audit.TokensIssued: true, audit.TokenRevoked: true, audit.SessionOpened: true},
-	phaseOpen: {audit.CheckedIn: true, audit.TokenRevoked: true, audit.CommitteeSet: true, audit.SessionClosed: true,
+		audit.CheckedOut: true, audit.TokensIssued: true, audit.TokenRevoked: true, audit.SessionOpened: true},
+	phaseOpen: {audit.CheckedIn: true, audit.CheckedOut: true, audit.TokenRevoked: true, audit.CommitteeSet: true, audit.SessionClosed: true,
 		audit.CosignatureAdded: true},
 	phaseSealing: {audit.BallotSealed: true, audit.BallotsSealed: true},
 	phaseUsed:    {audit.TokensUsed: true, audit.CommitteeSet: true, audit.TallyComputed: true, audit.CosignatureAdded: true},
@@ -183,6 +192,7 @@ func init() {
 		audit.CadresSet:        (*Replay).cadresSet,
 		audit.CommitteeSet:     (*Replay).committeeSet,
 		audit.CheckedIn:        (*Replay).checkedIn,
+		audit.CheckedOut:       (*Replay).checkedOut,
 		audit.TokensIssued:     (*Replay).tokensIssued,
 		audit.TokenRevoked:     (*Replay).tokenRevoked,
 		audit.SessionOpened:    (*Replay).sessionOpened,

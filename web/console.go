@@ -40,6 +40,7 @@ func (s *Server) consoleRoutes() []consoleRoute {
 		{get, "/admin/s/{id}/turnout", permSessionRead, s.handleTurnout},
 		{get, "/admin/s/{id}/checkin", permSessionRead, s.handleCheckinPage},
 		{post, "/admin/s/{id}/checkin", permSessionWrite, s.handleCheckin},
+		{post, "/admin/s/{id}/checkout", permSessionWrite, s.handleCheckout},
 		{post, "/admin/s/{id}/roster", permSessionWrite, s.handleUpload(uploadRoster)},
 		{post, "/admin/s/{id}/cadres", permSessionWrite, s.handleUpload(uploadCadres)},
 		{post, "/admin/s/{id}/import", permSessionWrite, s.handleImport},
@@ -211,9 +212,21 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, c *call) {
 }
 
 func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request, c *call) {
+	copies := 0
+	if v := strings.TrimSpace(r.PostFormValue("copies")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			s.consoleFail(w, r, &ballot.Error{Code: ballot.EInvalid, Key: "session_copies", Message: "the number of copies must be a whole number",
+				Vietnamese: "Số bản biên bản phải là một số nguyên."})
+			return
+		}
+		copies = n
+	}
 	sess, err := s.svc.CreateSessionIn(r.Context(), c.account.Name, ballot.NewSession{
 		Org: r.PostFormValue("org"), Title: r.PostFormValue("title"), Body: r.PostFormValue("body"),
 		Date: r.PostFormValue("date"), Place: r.PostFormValue("place"), Rules: ballot.Rules(r.PostFormValue("rules")),
+		BodyKind: r.PostFormValue("body_kind"), Superior: r.PostFormValue("superior"), Number: r.PostFormValue("number"),
+		Locality: r.PostFormValue("locality"), Copies: copies,
 	})
 	if err != nil {
 		s.consoleFail(w, r, err)

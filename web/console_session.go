@@ -143,6 +143,21 @@ func (s *Server) handleCheckin(w http.ResponseWriter, r *http.Request, c *call) 
 	back(w, r, sessionPath(c)+"/checkin", "checkin")
 }
 
+// handleCheckout records members leaving, before or during the vote; the
+// minutes report who was present at close.
+func (s *Server) handleCheckout(w http.ResponseWriter, r *http.Request, c *call) {
+	names := r.PostForm["member"]
+	if len(names) == 0 {
+		s.consoleFail(w, r, &ballot.Error{Code: ballot.EInvalid, Key: "checkout_none", Message: "tick at least one member who leaves"})
+		return
+	}
+	if _, err := s.svc.CheckOut(r.Context(), c.account.Name, c.session.ID, names); err != nil {
+		s.consoleFail(w, r, err)
+		return
+	}
+	back(w, r, sessionPath(c)+"/checkin", "checkout")
+}
+
 // The two-step import: an uploaded file is parsed and shown first; only
 // the confirmation, which names the parsed upload by a random identifier,
 // saves it. Nothing is written before the confirmation, and a file with
@@ -280,7 +295,8 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request, c *call) {
 
 func (s *Server) handleCommittee(w http.ResponseWriter, r *http.Request, c *call) {
 	names := strings.Split(strings.ReplaceAll(r.PostFormValue("members"), "\r", ""), "\n")
-	if err := s.svc.SetCommittee(r.Context(), c.account.Name, c.session.ID, names); err != nil {
+	o := ballot.Officers{Committee: names, Head: r.PostFormValue("head"), Chair: r.PostFormValue("chair"), Secretary: r.PostFormValue("secretary")}
+	if err := s.svc.SetOfficers(r.Context(), c.account.Name, c.session.ID, o); err != nil {
 		s.consoleFail(w, r, err)
 		return
 	}

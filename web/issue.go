@@ -18,7 +18,7 @@ func IssueReports(ctx context.Context, svc *ballot.Service, actor, id string, s 
 	if err != nil {
 		return nil, nil, err
 	}
-	src := &report.Source{Session: rec.Session, Opened: rec.Opened, Committee: rec.Committee,
+	src := &report.Source{Session: rec.Session, Opened: rec.Opened, Committee: rec.Committee, Proceedings: rec.Proceedings,
 		Result: rec.Result, Checkpoint: rec.Checkpoint, Fingerprint: rec.Fingerprint}
 	rendered, err := report.Render(src, s, svc.Key())
 	if err != nil {

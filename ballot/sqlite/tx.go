@@ -65,14 +65,14 @@ func (t *txn) prepare(op, session string, write bool) error {
 	return t.sessionExists(op, session)
 }
 
-const sessionColumns = "id, org, title, body, date, place, rules, state, committee"
+const sessionColumns = "id, org, title, body, date, place, rules, state, committee, committee_head, chair, secretary"
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanSession(sc scanner) (*ballot.Session, error) {
 	var s ballot.Session
 	var committee string
-	if err := sc.Scan(&s.ID, &s.Org, &s.Title, &s.Body, &s.Date, &s.Place, &s.Rules, &s.State, &committee); err != nil {
+	if err := sc.Scan(&s.ID, &s.Org, &s.Title, &s.Body, &s.Date, &s.Place, &s.Rules, &s.State, &committee, &s.CommitteeHead, &s.Chair, &s.Secretary); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(committee), &s.Committee); err != nil {
@@ -101,8 +101,8 @@ func (t *txn) InsertSession(s *ballot.Session) error {
 	if err != nil {
 		return t.fail(op, err)
 	}
-	_, err = t.exec(op, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		s.ID, s.Org, s.Title, s.Body, s.Date, s.Place, string(s.Rules), string(s.State), committee)
+	_, err = t.exec(op, "INSERT INTO sessions ("+sessionColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		s.ID, s.Org, s.Title, s.Body, s.Date, s.Place, string(s.Rules), string(s.State), committee, s.CommitteeHead, s.Chair, s.Secretary)
 	if ballot.ErrorCode(err) == ballot.EConflict {
 		return &ballot.Error{Code: ballot.EConflict, Key: "session_exists", Message: fmt.Sprintf("failed to %s: session %q already exists", op, s.ID)}
 	}
@@ -142,7 +142,8 @@ func (t *txn) UpdateSession(s *ballot.Session) error {
 	if err != nil {
 		return t.fail(op, err)
 	}
-	n, err := t.changed(op, "UPDATE sessions SET state = ?, committee = ? WHERE id = ?", string(s.State), committee, s.ID)
+	n, err := t.changed(op, "UPDATE sessions SET state = ?, committee = ?, committee_head = ?, chair = ?, secretary = ? WHERE id = ?",
+		string(s.State), committee, s.CommitteeHead, s.Chair, s.Secretary, s.ID)
 	if err != nil {
 		return err
 	}
@@ -201,6 +202,30 @@ func (t *txn) SetPresent(session string, names []string) error {
 	}
 	for _, name := range names {
 		if _, err := t.exec(op, "UPDATE members SET present = 1 WHERE session_id = ? AND name = ?", session, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *txn) SetAbsent(session string, names []string) error {
+	const op = "record departures"
+	if err := t.prepare(op, session, true); err != nil {
+		return err
+	}
+	// Check every name before changing anything, as SetPresent does.
+	for _, name := range names {
+		var present sql.NullInt64 // NULL: no such member
+		err := t.tx.QueryRowContext(t.ctx, "SELECT max(present) FROM members WHERE session_id = ? AND name = ?", session, name).Scan(&present)
+		if err != nil {
+			return t.fail(op, err)
+		}
+		if present.Int64 != 1 {
+			return notFound("failed to %s: %q is not present in session %q", op, name, session)
+		}
+	}
+	for _, name := range names {
+		if _, err := t.exec(op, "UPDATE members SET present = 0 WHERE session_id = ? AND name = ?", session, name); err != nil {
 			return err
 		}
 	}

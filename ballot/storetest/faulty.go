@@ -330,6 +330,13 @@ func (t *faultyTx) SetPresent(session string, names []string) error {
 	return t.inner.SetPresent(session, names)
 }
 
+func (t *faultyTx) SetAbsent(session string, names []string) error {
+	if err := t.call("SetAbsent"); err != nil {
+		return err
+	}
+	return t.inner.SetAbsent(session, names)
+}
+
 func (t *faultyTx) ReplaceCadres(session string, cs []ballot.Cadre) error {
 	if err := t.call("ReplaceCadres"); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 
 	"tinnhiem/ballot"
@@ -77,6 +78,30 @@ func testSetPresentUnknown(t *testing.T, s ballot.Store) {
 	})
 	if got, want := members(t, s, id), present(roster[0].Name); !equalLists(got, want) {
 		t.Errorf("after a failed SetPresent: Members() = %+v, want %+v", got, want)
+	}
+}
+
+// testSetAbsent marks members present and then absent; a name not on the
+// roster or not present refuses the whole call, which changes nothing.
+func testSetAbsent(t *testing.T, s ballot.Store) {
+	const id = "ra-ve"
+	setup(t, s, id, ballot.Draft, 0)
+	update(t, s, func(tx ballot.Tx) error {
+		return tx.SetPresent(id, []string{roster[0].Name, roster[1].Name, roster[2].Name})
+	})
+	update(t, s, func(tx ballot.Tx) error { return tx.SetAbsent(id, []string{roster[1].Name}) })
+	if got, want := members(t, s, id), present(roster[0].Name, roster[2].Name); !equalLists(got, want) {
+		t.Errorf("after SetAbsent: Members() = %+v, want %+v", got, want)
+	}
+	for _, names := range [][]string{{roster[0].Name, "Người Lạ"}, {roster[2].Name, roster[1].Name}} {
+		update(t, s, func(tx ballot.Tx) error {
+			err := tx.SetAbsent(id, names)
+			wantErr(t, fmt.Sprintf("SetAbsent(%q)", names), err, ballot.ErrNotFound)
+			return nil
+		})
+	}
+	if got, want := members(t, s, id), present(roster[0].Name, roster[2].Name); !equalLists(got, want) {
+		t.Errorf("after a failed SetAbsent: Members() = %+v, want %+v", got, want)
 	}
 }
 

@@ -43,14 +43,16 @@ func testSessions(t *testing.T, s ballot.Store) {
 		return nil
 	})
 
-	// UpdateSession rewrites state and committee, and nothing else.
+	// UpdateSession rewrites state, committee and officers, and nothing else.
 	changed := *a
 	changed.State = ballot.Open
 	changed.Committee = []string{"Hoàng Văn Dũng"}
+	changed.CommitteeHead, changed.Chair, changed.Secretary = "Hoàng Văn Dũng", "Đặng Thị Giang", "Mai Văn Hải"
 	changed.Title = "a title UpdateSession must not write"
 	update(t, s, func(tx ballot.Tx) error { return tx.UpdateSession(&changed) })
 	want := *a
 	want.State, want.Committee = changed.State, changed.Committee
+	want.CommitteeHead, want.Chair, want.Secretary = changed.CommitteeHead, changed.Chair, changed.Secretary
 	view(t, s, func(tx ballot.Tx) error {
 		got, err := tx.Session(a.ID)
 		if err != nil {
@@ -286,6 +288,7 @@ func testMissingSession(t *testing.T, s ballot.Store) {
 		"Members":        func(tx ballot.Tx) error { _, err := tx.Members(id); return err },
 		"ReplaceMembers": func(tx ballot.Tx) error { return tx.ReplaceMembers(id, roster) },
 		"SetPresent":     func(tx ballot.Tx) error { return tx.SetPresent(id, []string{roster[0].Name}) },
+		"SetAbsent":      func(tx ballot.Tx) error { return tx.SetAbsent(id, []string{roster[0].Name}) },
 		"Cadres":         func(tx ballot.Tx) error { _, err := tx.Cadres(id); return err },
 		"ReplaceCadres":  func(tx ballot.Tx) error { return tx.ReplaceCadres(id, cadres) },
 		"InsertTokens":   func(tx ballot.Tx) error { return tx.InsertTokens(id, []audit.Hash{tokenHash(id, 0)}) },

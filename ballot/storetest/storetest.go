@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) ballot.Store) {
 		{"ViewSnapshot", testViewSnapshot},
 		{"Members", testMembers},
 		{"SetPresentUnknownName", testSetPresentUnknown},
+		{"SetAbsent", testSetAbsent},
 		{"Cadres", testCadres},
 		{"Tokens", testTokens},
 		{"RevokeToken", testRevokeToken},
@@ -77,6 +78,7 @@ func newSession(id string, st ballot.State) *ballot.Session {
 		ID: id, Org: "Đảng ủy Khối Cơ quan", Title: "Lấy phiếu tín nhiệm năm 2026",
 		Body: "Ban Chấp hành Đảng bộ Khối", Date: "2026-11-22", Place: "Hội trường tầng 3",
 		Rules: ballot.QD96, State: st, Committee: []string{"Trần Thị Bình", "Lê Văn Cường"},
+		CommitteeHead: "Lê Văn Cường", Chair: "Nguyễn Văn An", Secretary: "Phạm Thị Dung",
 	}
 }
 

@@ -128,6 +128,8 @@ func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session
 		Date:  time.Now().Format(time.DateOnly),
 		Place: "Hội trường tầng 3",
 		Rules: ballot.QD96,
+		// The documents' header: a Party body under its superior, in Hà Nội.
+		Superior: "Đảng bộ thành phố Hà Nội", Locality: "Hà Nội", Copies: 2,
 	})
 	if err != nil {
 		return nil, err
@@ -153,7 +155,9 @@ func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session
 	step("nhập người được lấy phiếu / cadres imported: %d", len(cadres))
 	// The committee comes from the members who are not rated: the first
 	// five members are the cadres, and no cadre may count their own ballots.
-	if err := svc.SetCommittee(e.ctx, actor, sess.ID, []string{members[5].Name, members[6].Name, members[7].Name}); err != nil {
+	officers := ballot.Officers{Committee: []string{members[5].Name, members[6].Name, members[7].Name},
+		Chair: members[0].Name, Secretary: members[3].Name}
+	if err := svc.SetOfficers(e.ctx, actor, sess.ID, officers); err != nil {
 		return nil, err
 	}
 	step("Ban kiểm phiếu / counting committee: %s, %s, %s", members[5].Name, members[6].Name, members[7].Name)

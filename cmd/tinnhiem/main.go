@@ -67,15 +67,16 @@ func register(cs ...command) { commands = append(commands, cs...) }
 func init() {
 	register(
 		command{"keygen", "keygen --key FILE", cmdKeygen},
-		command{"session create", "session create --db FILE --title T --body B --date YYYY-MM-DD --place P [--rules qd96|nq96|nq85]", cmdSessionCreate},
+		command{"session create", "session create --db FILE --title T --body B --date YYYY-MM-DD --place P [--rules qd96|nq96|nq85] [--body-kind dang|hdnd|quochoi|nhanuoc] [--superior S] [--number N] [--locality L] [--copies N]", cmdSessionCreate},
 		command{"session list", "session list --db FILE", cmdSessionList},
 		command{"session show", "session show --db FILE --session ID", cmdSessionShow},
-		command{"session committee", "session committee --db FILE --session ID --member \"Full Name\" …", cmdSessionCommittee},
+		command{"session committee", "session committee --db FILE --session ID --member \"Full Name\" … [--head NAME] [--chair NAME] [--secretary NAME]", cmdSessionCommittee},
 		command{"session open", "session open --db FILE --session ID [--override-quorum --reason TEXT]", cmdSessionOpen},
 		command{"session close", "session close --db FILE --session ID", cmdSessionClose},
 		command{"roster import", "roster import --db FILE --session ID FILE.csv", cmdRosterImport},
 		command{"cadres import", "cadres import --db FILE --session ID FILE.csv", cmdCadresImport},
 		command{"checkin", "checkin --db FILE --session ID (--all | --member \"Full Name\" …)", cmdCheckin},
+		command{"checkout", "checkout --db FILE --session ID --member \"Full Name\" …", cmdCheckout},
 		command{"tokens issue", "tokens issue --db FILE --session ID --count N --out cards.pdf [--base-url URL]", cmdTokensIssue},
 		command{"tokens revoke", "tokens revoke --db FILE --session ID [--reason TEXT] CODE", cmdTokensRevoke},
 		command{"log show", "log show --db FILE --session ID", cmdLogShow},

@@ -31,12 +31,18 @@ func cmdSessionCreate(e *env, args []string) error {
 	place := f.String("place", "", "place")
 	rules := f.String("rules", "qd96", "rule set: qd96, nq96 or nq85")
 	org := f.String("org", "", "organisation `NAME` (see org list; default: the default organisation)")
+	kind := f.String("body-kind", "", "form of the documents: dang, hdnd, quochoi or nhanuoc (default: dang for qd96, hdnd for nq96 and nq85)")
+	superior := f.String("superior", "", "the body directly above --body, printed above it in the documents' header")
+	number := f.String("number", "", "number and symbol of the minutes, e.g. 12-BB/ĐU or 05/BB-HĐND (default: blank, filled in by hand)")
+	locality := f.String("locality", "", "locality of the place-and-date line, e.g. Bắc Ninh (default: blank, filled in by hand)")
+	copies := f.Int("copies", 0, "originals of the minutes made (default: blank, filled in by hand)")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
 		if err := requireNoArgs(pos); err != nil {
 			return err
 		}
 		sess, err := svc.CreateSessionIn(e.ctx, cliActor(), ballot.NewSession{
 			Org: *org, Title: *title, Body: *body, Date: *date, Place: *place, Rules: ballot.Rules(*rules),
+			BodyKind: *kind, Superior: *superior, Number: *number, Locality: *locality, Copies: *copies,
 		})
 		if err != nil {
 			return err
@@ -118,6 +124,12 @@ func cmdSessionShow(e *env, args []string) error {
 		if len(s.Committee) > 0 {
 			fmt.Fprintf(e.stdout, "Ban kiểm phiếu / counting committee: %v\n", s.Committee)
 		}
+		if s.CommitteeHead != "" {
+			fmt.Fprintf(e.stdout, "Trưởng ban / head: %s\n", s.CommitteeHead)
+		}
+		if s.Chair != "" || s.Secretary != "" {
+			fmt.Fprintf(e.stdout, "Chủ tọa / chair: %s; thư ký / secretary: %s\n", s.Chair, s.Secretary)
+		}
 		return nil
 	})
 }
@@ -126,6 +138,9 @@ func cmdSessionCommittee(e *env, args []string) error {
 	f := newFlags("session committee", true, true)
 	var members stringList
 	f.Var(&members, "member", "full name of a committee member (repeat)")
+	head := f.String("head", "", "the member who heads the committee (default: the first --member)")
+	chair := f.String("chair", "", "who chairs the meeting, named in the minutes")
+	secretary := f.String("secretary", "", "who keeps the minutes of the meeting")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
 		if err := requireNoArgs(pos); err != nil {
 			return err
@@ -133,7 +148,8 @@ func cmdSessionCommittee(e *env, args []string) error {
 		if len(members) == 0 {
 			return usagef("name the committee with --member \"Full Name\" (repeat for each member)")
 		}
-		if err := svc.SetCommittee(e.ctx, cliActor(), *f.session, members); err != nil {
+		o := ballot.Officers{Committee: members, Head: *head, Chair: *chair, Secretary: *secretary}
+		if err := svc.SetOfficers(e.ctx, cliActor(), *f.session, o); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Ban kiểm phiếu / counting committee: %s\n", plural(len(members), "member", "members"))
@@ -265,6 +281,26 @@ func cmdCheckin(e *env, args []string) error {
 			quorum = "đủ số lượng tối thiểu / quorum met"
 		}
 		fmt.Fprintf(e.stdout, "có mặt / present: %d/%d — %s (2/3)\n", a.Present, a.Summoned, quorum)
+		return nil
+	})
+}
+
+func cmdCheckout(e *env, args []string) error {
+	f := newFlags("checkout", true, true)
+	var members stringList
+	f.Var(&members, "member", "full name of a member who leaves (repeat)")
+	return withService(f, args, func(svc *ballot.Service, pos []string) error {
+		if err := requireNoArgs(pos); err != nil {
+			return err
+		}
+		if len(members) == 0 {
+			return usagef("name who leaves with --member \"Full Name\" (repeat for each)")
+		}
+		a, err := svc.CheckOut(e.ctx, cliActor(), *f.session, members)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "có mặt / present: %d/%d\n", a.Present, a.Summoned)
 		return nil
 	})
 }

@@ -162,7 +162,8 @@ func TestEndToEndTally(t *testing.T) {
 		}
 	}
 	report1, _ := exec.Command("pdftotext", filepath.Join(out, "bao-cao-c1.pdf"), "-").Output()
-	for _, want := range []string{"46,67%", "33,33%", "20,00%", "Trang 1/1"} { // 7, 5, 3 of 15
+	// 7, 5, 3 of 15, and the head signs for the committee (the first named).
+	for _, want := range []string{"46,67%", "33,33%", "20,00%", "T/M BAN KIỂM PHIẾU", "Thái Thị Ngọc Hân"} {
 		if !strings.Contains(string(report1), want) {
 			t.Errorf("report c1 lacks %q", want)
 		}

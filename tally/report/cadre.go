@@ -13,14 +13,17 @@ import (
 // names in the audit log and on disk never depend on a person's name.
 func CadreReportName(cadreID string) string { return "bao-cao-" + cadreID + ".pdf" }
 
-// WriteCadreReport writes the one-page A4 report on cadre i (0-based, in
-// ballot order) of src.Result to w: the body, meeting, date, place and rule
-// set; the cadre's name and position; ballots issued, collected, valid and
+// WriteCadreReport writes the report on cadre i (0-based, in ballot order)
+// of src.Result to w as an A4 PDF, one page unless a very long post or a
+// large committee needs a second, in the administrative form of the
+// session's body kind: the header, meeting, date, place and rule set; the
+// cadre's name and position in full; ballots issued, collected, valid and
 // invalid; the three levels with counts, percentages of the rule set's
-// denominator and a bar chart; the threshold condition that holds, citing
-// its article; signature lines for the counting committee; and the signed
-// checkpoint with its QR code and the key fingerprint. The same src gives
-// the same bytes. Nothing is written unless the whole page renders.
+// denominator and a bar chart, or when no ballot was cast a sentence saying
+// so; the threshold condition that holds, citing its article; signature
+// lines for the counting committee; and the signed checkpoint with its QR
+// code and the key fingerprint. The same src gives the same bytes. Nothing
+// is written unless the whole document renders.
 func WriteCadreReport(w io.Writer, src *Source, i int) error {
 	if err := src.check(); err != nil {
 		return fmt.Errorf("failed to write cadre report: %w", err)
@@ -29,50 +32,97 @@ func WriteCadreReport(w io.Writer, src *Source, i int) error {
 		return fmt.Errorf("failed to write cadre report: no cadre %d in the tally", i)
 	}
 	cr := src.Result.Cadres[i]
+	r := src.Result
 	d := newWriter(src, "Kết quả lấy phiếu tín nhiệm – "+cr.Cadre.Name)
-	d.AddPage()
-	y := d.header("KẾT QUẢ LẤY PHIẾU TÍN NHIỆM", src.Session.Title)
+	// One page is the aim: the report is a result sheet beside the minutes,
+	// so it keeps the State size of body text for Party bodies too.
+	d.size = 13
+	d.newPage()
+	d.header("KẾT QUẢ LẤY PHIẾU TÍN NHIỆM", src.Session.Title, false)
+	d.para("Căn cứ "+r.Rules.Title()+" về lấy phiếu tín nhiệm.", "I", d.size-1, "C", 0, 2)
 
-	// The cadre, in a shaded band: the one thing a reader looks for first.
-	d.SetFillColor(242, 242, 242)
-	d.Rect(margin, y-1, contentW, 19, "F")
-	setFont(d.Fpdf, fontSans, "", 9)
-	d.line(margin+4, y+4.5, 40, "Người được lấy phiếu:", "L")
-	setFont(d.Fpdf, fontSans, "B", 14)
-	d.line(margin+44, y+5, contentW-48, cr.Cadre.Name, "L")
-	setFont(d.Fpdf, fontSans, "", 9)
-	d.line(margin+4, y+12.5, 40, "Chức vụ:", "L")
-	d.para(margin+44, y+12.5, contentW-48, cr.Cadre.Position, "", 10.5, "L", 1)
-	y += 26
-
-	y = d.figures(y, cr)
-	y = d.levels(y+4, cr)
-
-	y = d.sectionHeading(y+4, "Kết luận theo ngưỡng tín nhiệm thấp")
-	y = d.para(margin, y, contentW, cr.Condition.Vietnamese(src.Result.Rules), "", 10, "L", 6)
-	setFont(d.Fpdf, fontSans, "", 8)
-	d.SetTextColor(90, 90, 90)
-	d.line(margin, y, contentW, "Kết quả kiểm phiếu chỉ nêu trường hợp theo quy định; việc xem xét, quyết định thuộc cơ quan có thẩm quyền.", "L")
-	d.SetTextColor(0, 0, 0)
-
-	// The committee signs under the findings; the attestation keeps its
-	// place at the foot of the page, so a committee too large for the
-	// space left signs on a second page rather than over the findings.
-	y += 10
-	if y+d.signaturesHeight() > bottom-attestationHeight {
-		d.AddPage()
-		y = 25
+	// The cadre, framed: the one thing a reader looks for first.
+	setFont(d.Fpdf, fontSerif, "", d.size)
+	labelW := d.GetStringWidth("Người được lấy phiếu:") + 3
+	nameLines := d.lines(cr.Cadre.Name, "B", d.size+1, contentW-labelW-6)
+	postLines := d.lines(cr.Cadre.Position, "", d.size, contentW-labelW-6)
+	bandH := float64(len(nameLines))*lineHeight(d.size+1) + float64(len(postLines))*lineHeight(d.size) + 5
+	d.ensure(bandH)
+	d.SetDrawColor(0, 0, 0)
+	d.SetLineWidth(0.3)
+	d.Rect(marginL, d.y, contentW, bandH, "D")
+	top := d.y + 2.5
+	d.drawLine(marginL+3, top, labelW, "Người được lấy phiếu:", "", d.size, "L")
+	for _, l := range nameLines {
+		d.drawLine(marginL+labelW+3, top, contentW-labelW-6, l, "B", d.size+1, "L")
+		top += lineHeight(d.size + 1)
 	}
-	d.signatures(y)
-	if err := d.attestation(bottom - attestationHeight + 2); err != nil {
+	d.drawLine(marginL+3, top, labelW, "Chức vụ:", "", d.size, "L")
+	for _, l := range postLines {
+		d.drawLine(marginL+labelW+3, top, contentW-labelW-6, l, "", d.size, "L")
+		top += lineHeight(d.size)
+	}
+	d.y += bandH + 4
+
+	d.figures(cr)
+	if r.Collected == 0 {
+		d.para("Không có phiếu nào được thu về: không có kết quả theo từng mức tín nhiệm và không tính tỷ lệ phần trăm.", "", d.size, "L", 0, 2)
+	} else {
+		d.levels(cr)
+		d.heading("Kết luận theo ngưỡng tín nhiệm thấp", 0)
+		d.para(cr.Condition.Vietnamese(r.Rules), "", d.size, "L", 0, 1)
+	}
+	d.para("Kết quả kiểm phiếu chỉ nêu trường hợp theo quy định; việc xem xét, quyết định thuộc cơ quan có thẩm quyền.", "I", d.size-1, "L", 0, 3)
+
+	// The head signs for the committee beside the attestation, as the
+	// signature and the list of recipients share the foot of a page; a log
+	// that names no head gets every member's signature line instead.
+	if src.Proceedings.Head != "" {
+		if err := d.footBlock(); err != nil {
+			return fmt.Errorf("failed to write cadre report: %w", err)
+		}
+		return finish(d, w, "cadre report")
+	}
+	d.ensure(d.signaturesHeight())
+	d.signatures()
+	d.ensure(d.attestationHeight())
+	if err := d.attestation(max(d.y+2, pageLimit-d.attestationHeight())); err != nil {
 		return fmt.Errorf("failed to write cadre report: %w", err)
 	}
 	return finish(d, w, "cadre report")
 }
 
-// figures draws the four ballot counts of one cadre as labelled boxes and
-// returns the baseline below them.
-func (d *writer) figures(y float64, cr tally.CadreResult) float64 {
+// footBlock draws the foot of a cadre report at the cursor: on the right
+// "T/M BAN KIỂM PHIẾU / TRƯỞNG BAN" with room to sign and the head's name,
+// on the left the attestation, narrowed to half the width.
+func (d *writer) footBlock() error {
+	const qr = 26.0
+	leftW := contentW * 0.56
+	rightX, rightW := marginL+leftW+4, contentW-leftW-4
+	textW := leftW - qr - 5
+	sig := 3*lineHeight(d.size) + signatureRoom + float64(len(d.lines(d.src.Proceedings.Head, "B", d.size, rightW)))*lineHeight(d.size)
+	text := d.checkpointText(0, 0, textW, false)
+	h := max(sig, qr+4, text+4)
+	d.ensure(h)
+	top := d.y
+	d.drawLine(rightX, top, rightW, "T/M BAN KIỂM PHIẾU", "B", d.size, "C")
+	d.drawLine(rightX, top+lineHeight(d.size), rightW, "TRƯỞNG BAN", "B", d.size, "C")
+	d.drawLine(rightX, top+2*lineHeight(d.size), rightW, "(Ký và ghi rõ họ tên)", "I", d.size-1, "C")
+	d.textBox(rightX, top+3*lineHeight(d.size)+signatureRoom, rightW, d.src.Proceedings.Head, "B", d.size, "C")
+	d.SetDrawColor(0, 0, 0)
+	d.SetLineWidth(0.3)
+	d.Rect(marginL, top, leftW, h, "D")
+	d.checkpointText(marginL+2, top+2, textW, true)
+	if err := d.checkpointQR(marginL+leftW-qr-2, top+(h-qr)/2, qr); err != nil {
+		return err
+	}
+	d.y = top + h
+	return nil
+}
+
+// figures draws the four ballot counts of one cadre as labelled boxes at
+// the cursor.
+func (d *writer) figures(cr tally.CadreResult) {
 	r := d.src.Result
 	items := []struct {
 		label string
@@ -84,18 +134,17 @@ func (d *writer) figures(y float64, cr tally.CadreResult) float64 {
 		{"Phiếu không hợp lệ", cr.Invalid},
 	}
 	boxW := (contentW - 3*3) / 4
+	const boxH = 14.5
+	d.ensure(boxH)
 	for k, it := range items {
-		x := margin + float64(k)*(boxW+3)
-		d.SetDrawColor(170, 170, 170)
+		x := marginL + float64(k)*(boxW+3)
+		d.SetDrawColor(0, 0, 0)
 		d.SetLineWidth(0.3)
-		d.Rect(x, y, boxW, 16, "D")
-		setFont(d.Fpdf, fontSans, "", 8.5)
-		d.line(x+2, y+5, boxW-4, it.label, "C")
-		setFont(d.Fpdf, fontSans, "B", 13)
-		d.line(x+2, y+12.5, boxW-4, strconv.Itoa(it.n), "C")
+		d.Rect(x, d.y, boxW, boxH, "D")
+		d.textBox(x+1, d.y+1.2, boxW-2, it.label, "", d.size-2, "C")
+		d.drawLine(x+2, d.y+7, boxW-4, strconv.Itoa(it.n), "B", d.size+1, "C")
 	}
-	d.SetDrawColor(0, 0, 0)
-	return y + 20
+	d.y += boxH + 3
 }
 
 // Columns of the levels table and its bar chart.
@@ -103,33 +152,32 @@ const (
 	levelLabelW = 38.0
 	levelCountW = 20.0
 	levelPctW   = 24.0
-	barX        = margin + levelLabelW + levelCountW + levelPctW + 4
+	barX        = marginL + levelLabelW + levelCountW + levelPctW + 4
 	barW        = contentW - levelLabelW - levelCountW - levelPctW - 6
 	barH        = 6.0
-	levelRowH   = 10.0
+	levelRowH   = 8.5
 )
 
-// levels draws the table of the three levels, each row with its count, its
-// percentage of the rule set's denominator and a bar as long as that
-// percentage of the track, so that 100% fills it. Returns the baseline below.
-func (d *writer) levels(y float64, cr tally.CadreResult) float64 {
+// levels draws at the cursor the table of the three levels, each row with
+// its count, its percentage of the rule set's denominator and a bar as long
+// as that percentage of the track, so that 100% fills it.
+func (d *writer) levels(cr tally.CadreResult) {
 	r := d.src.Result
-	setFont(d.Fpdf, fontSans, "B", 8.5)
-	d.line(margin, y, levelLabelW, "Mức tín nhiệm", "L")
-	d.line(margin+levelLabelW, y, levelCountW, "Số phiếu", "R")
-	d.line(margin+levelLabelW+levelCountW, y, levelPctW, "Tỷ lệ", "R")
-	setFont(d.Fpdf, fontSans, "", 8)
-	d.line(barX, y, barW, fmt.Sprintf("tỷ lệ trên %s (%d); thanh đầy = 100%%", r.Rules.DenominatorVietnamese(), r.Denominator), "L")
+	size := d.size - 1
+	d.ensure(3*levelRowH + 12)
+	d.drawLine(marginL, d.y, levelLabelW, "Mức tín nhiệm", "B", size, "L")
+	d.drawLine(marginL+levelLabelW, d.y, levelCountW, "Số phiếu", "B", size, "R")
+	d.drawLine(marginL+levelLabelW+levelCountW, d.y, levelPctW, "Tỷ lệ", "B", size, "R")
+	h := d.textBox(barX, d.y, barW, fmt.Sprintf("tỷ lệ trên %s (%d); thanh đầy = 100%%", r.Rules.DenominatorVietnamese(), r.Denominator), "I", size-1, "L")
+	d.y += max(h, lineHeight(size)) + 1
 	d.SetLineWidth(0.2)
-	d.Line(margin, y+2, margin+contentW, y+2)
-	y += 2
+	d.Line(marginL, d.y, marginL+contentW, d.y)
 	for _, l := range tally.Levels {
-		top := y + 2
-		setFont(d.Fpdf, fontSans, "", 10.5)
-		d.line(margin, top+5.8, levelLabelW, l.Vietnamese(), "L")
-		setFont(d.Fpdf, fontSans, "B", 10.5)
-		d.line(margin+levelLabelW, top+5.8, levelCountW, strconv.Itoa(cr.Counts[l]), "R")
-		d.line(margin+levelLabelW+levelCountW, top+5.8, levelPctW, percent(cr.Percent[l]), "R")
+		top := d.y
+		text := top + (levelRowH-lineHeight(d.size))/2
+		d.drawLine(marginL, text, levelLabelW, l.Vietnamese(), "", d.size, "L")
+		d.drawLine(marginL+levelLabelW, text, levelCountW, strconv.Itoa(cr.Counts[l]), "B", d.size, "R")
+		d.drawLine(marginL+levelLabelW+levelCountW, text, levelPctW, percent(cr.Percent[l]), "B", d.size, "R")
 		d.SetFillColor(236, 236, 236)
 		d.Rect(barX, top+(levelRowH-barH)/2, barW, barH, "F")
 		if length := barW * float64(cr.Percent[l]) / 10000; length > 0 {
@@ -137,10 +185,10 @@ func (d *writer) levels(y float64, cr tally.CadreResult) float64 {
 			d.SetFillColor(c[0], c[1], c[2])
 			d.Rect(barX, top+(levelRowH-barH)/2, min(length, barW), barH, "F")
 		}
-		y += levelRowH
-		d.Line(margin, y+2, margin+contentW, y+2)
+		d.y += levelRowH
+		d.Line(marginL, d.y, marginL+contentW, d.y)
 	}
-	return y + 6
+	d.y += 4
 }
 
 // finish closes d and writes it to w, or writes nothing if anything failed.

@@ -71,7 +71,7 @@ func WriteCards(w io.Writer, sheet CardSheet, cards []Card) error {
 	if len(cards) == 0 {
 		return errors.New("failed to write cards: no cards")
 	}
-	pdf := newDocument()
+	pdf := newDocument(withSans)
 	pdf.SetTitle(metadata("Thẻ bỏ phiếu tín nhiệm – "+sheet.Title), true)
 	pdf.SetSubject("Thẻ bỏ phiếu (mã QR) – voting cards", true)
 	pdf.SetAuthor(metadata(sheet.Body), true)

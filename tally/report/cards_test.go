@@ -293,7 +293,7 @@ func TestLayoutLimits(t *testing.T) {
 	if err := WriteCards(io.Discard, sheet, testCards(1)); err == nil {
 		t.Error("WriteCards accepted a manual entry URL too long to print")
 	}
-	pdf := newDocument()
+	pdf := newDocument(withSans)
 	head := layoutHeader(pdf, sheet)
 	if head.bottom > headerLimit {
 		t.Errorf("header ends at %.1f mm, below the limit %.1f mm", head.bottom, headerLimit)

@@ -12,7 +12,7 @@ import (
 )
 
 // The Go fonts and gofpdf's core fonts lack Vietnamese, so every document embeds
-// DejaVu (see fonts/LICENSE). gofpdf subsets the fonts, so a PDF carries only
+// its fonts: DejaVu (see fonts/LICENSE) and, for the tally documents, Tinos. gofpdf subsets the fonts, so a PDF carries only
 // the glyphs it uses.
 var (
 	//go:embed fonts/DejaVuSans.ttf
@@ -21,13 +21,31 @@ var (
 	dejaVuSansBold []byte
 	//go:embed fonts/DejaVuSansMono-Bold.ttf
 	dejaVuSansMonoBold []byte
+
+	// Tinos has the metrics of Times New Roman, the typeface both the Party's
+	// and the State's rules for documents prescribe, and covers Vietnamese
+	// (see fonts/LICENSE-Tinos).
+	//go:embed fonts/Tinos-Regular.ttf
+	tinosRegular []byte
+	//go:embed fonts/Tinos-Bold.ttf
+	tinosBold []byte
+	//go:embed fonts/Tinos-Italic.ttf
+	tinosItalic []byte
 )
 
 // Font families registered by newDocument. The monospaced family exists only in
 // bold: it is used for codes that people copy by hand.
 const (
-	fontSans = "DejaVuSans"
-	fontMono = "DejaVuSansMono"
+	fontSans  = "DejaVuSans"
+	fontMono  = "DejaVuSansMono"
+	fontSerif = "Tinos" // regular, bold and italic, for the tally documents
+)
+
+// Which families a document uses: gofpdf embeds every font registered, used
+// or not, so each kind of document registers only its own.
+const (
+	withSans  = iota // the cards: DejaVu Sans, which reads better in small sizes
+	withSerif        // the tally documents: Tinos
 )
 
 // fixedDate is written as the PDF creation and modification date. The renderer
@@ -40,14 +58,20 @@ var fixedDate = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
 const ptToMM = 25.4 / 72
 
 // newDocument returns an empty portrait A4 document, in millimetres, with the
-// DejaVu fonts registered, creator "tinnhiem", a fixed date, and automatic page
+// families' fonts and DejaVu Sans Mono Bold registered, creator "tinnhiem", a fixed date, and automatic page
 // breaks off (every layout here places its content itself). A font that fails to
 // load is reported by the document's Error method, which callers check before
 // Output.
-func newDocument() *gofpdf.Fpdf {
+func newDocument(families int) *gofpdf.Fpdf {
 	pdf := gofpdf.New("P", "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes(fontSans, "", dejaVuSans)
-	pdf.AddUTF8FontFromBytes(fontSans, "B", dejaVuSansBold)
+	if families == withSerif {
+		pdf.AddUTF8FontFromBytes(fontSerif, "", tinosRegular)
+		pdf.AddUTF8FontFromBytes(fontSerif, "B", tinosBold)
+		pdf.AddUTF8FontFromBytes(fontSerif, "I", tinosItalic)
+	} else {
+		pdf.AddUTF8FontFromBytes(fontSans, "", dejaVuSans)
+		pdf.AddUTF8FontFromBytes(fontSans, "B", dejaVuSansBold)
+	}
 	pdf.AddUTF8FontFromBytes(fontMono, "B", dejaVuSansMonoBold)
 	pdf.SetCreator("tinnhiem", true)
 	pdf.SetCreationDate(fixedDate)

@@ -20,206 +20,370 @@ var conditionShort = map[tally.Condition]string{
 	tally.TwoThirdsLow:    "Từ 2/3 trở lên tín nhiệm thấp (2)",
 }
 
-// Columns of the minutes' table: widths in millimetres, summing to contentW.
-var minutesCols = []struct {
+// column is one column of a table: its heading, width in millimetres and
+// alignment of its cells.
+type column struct {
 	head  string
 	width float64
 	align string
-}{
-	{"STT", 9, "C"},
-	{"Họ và tên, chức vụ", 52, "L"},
-	{"Hợp lệ", 14, "R"},
-	{"Không hợp lệ", 14, "R"},
-	{"Tín nhiệm cao", 20, "R"},
-	{"Tín nhiệm", 20, "R"},
-	{"Tín nhiệm thấp", 20, "R"},
-	{"Kết luận", 25, "L"},
+}
+
+// Columns of the minutes' table, summing to contentW.
+var minutesCols = []column{
+	{"STT", 10, "C"},
+	{"Họ và tên, chức vụ", 54, "L"},
+	{"Phiếu hợp lệ", 13, "C"},
+	{"Phiếu không hợp lệ", 13, "C"},
+	{"Tín nhiệm cao", 19, "C"},
+	{"Tín nhiệm", 19, "C"},
+	{"Tín nhiệm thấp", 19, "C"},
+	{"Kết luận", 18, "L"},
+}
+
+// Columns of the table of cadres when no ballot was cast: no figures.
+var namesCols = []column{
+	{"STT", 10, "C"},
+	{"Họ và tên", 55, "L"},
+	{"Chức vụ", contentW - 65, "L"},
 }
 
 const (
-	cellPad    = 1.5
-	tableSize  = 8.0 // points
-	headerRowH = 10.0
+	cellPad   = 1.3
+	tableSize = 11.0 // points
 )
 
-// WriteMinutes writes the counting minutes (biên bản kiểm phiếu) of
-// src to w as an A4 PDF: the body and meeting, date and place, the rule set;
-// members summoned and present and the quorum check, with any override and
-// its reason; ballots issued and collected, and a warning when more cards
-// could vote at opening than members were present; a table with every cadre's
-// valid and invalid ballots and the counts and percentages of the three
-// levels and the condition that holds, over as many pages as it needs with
-// the header row repeated; the conditions' full text citing the article; the
-// counting committee's signature lines; and the signed checkpoint with its
-// QR code and the key fingerprint. Pages are numbered "Trang i/n". The same
-// src gives the same bytes.
+// WriteMinutes writes the counting minutes (biên bản kiểm phiếu) of src to w
+// as an A4 PDF in the administrative form of the session's body kind: the
+// header (issuing body, number, national or Party title, locality and
+// date); the legal basis; when and where the vote took place and the times
+// it opened and closed; the chair, the secretary and the counting committee
+// with its head; members summoned, present at opening (the quorum check,
+// with any override and its reason) and at close, and who arrived or left
+// during the vote; cards issued, revoked and unused, ballots issued and
+// collected, and a warning when more cards could vote at opening
+// than members were present; a table of every cadre's valid and invalid ballots, the counts
+// and percentages of the three levels and the condition that holds, over as
+// many pages as it needs with its header row repeated — or, when no ballot
+// was cast, a sentence saying so; the conditions' full text citing the
+// article; when counting started and ended; the closing sentence; the
+// counting committee's signatures; and the signed checkpoint with its QR
+// code and the key fingerprint. No text is ever cut: long names and posts
+// wrap. The same src gives the same bytes.
 func WriteMinutes(w io.Writer, src *Source) error {
 	if err := src.check(); err != nil {
 		return fmt.Errorf("failed to write minutes: %w", err)
 	}
-	r, o := src.Result, src.Opened
-	d := newWriter(src, "Biên bản kiểm phiếu – "+src.Session.Title)
-	d.AddPage()
-	y := d.header("BIÊN BẢN KIỂM PHIẾU", "Lấy phiếu tín nhiệm – "+src.Session.Title)
+	r, o, p, s := src.Result, src.Opened, src.Proceedings, src.Session
+	d := newWriter(src, "Biên bản kiểm phiếu – "+s.Title)
+	d.newPage()
+	d.header("BIÊN BẢN KIỂM PHIẾU", "Kết quả lấy phiếu tín nhiệm tại "+s.Title, true)
+	const indent = 10.0
+	size := d.size
 
-	y = d.sectionHeading(y, "1. Thành phần")
-	y = d.para(margin, y, contentW, fmt.Sprintf("Số người được triệu tập: %d. Số người có mặt: %d.", o.Summoned, o.Present), "", 10, "L", 2)
-	quorum := fmt.Sprintf("Đủ số lượng tối thiểu (2/3): %d/%d người có mặt.", o.Present, o.Summoned)
+	d.para("Căn cứ "+r.Rules.Title()+" về lấy phiếu tín nhiệm;", "I", size, "J", indent, 1)
+	d.para(fmt.Sprintf("Hôm nay, %s, tại %s, %s tổ chức lấy phiếu tín nhiệm bằng phiếu kín, mỗi người có mặt nhận một thẻ bỏ phiếu dùng một lần. Bỏ phiếu bắt đầu lúc %s và kết thúc lúc %s.",
+		vietnameseDate(s.Date), clean(s.Place), clean(s.Body), d.clockOn(p.OpenedAt), d.clockOn(p.ClosedAt)), "", size, "J", indent, 2)
+
+	d.heading("I. THÀNH PHẦN", 0)
+	chairRole := "Chủ tọa"
+	if src.party() {
+		chairRole = "Chủ trì"
+	}
+	d.para(chairRole+" hội nghị: "+orBlank(p.Chair)+".", "", size, "J", indent, 0)
+	d.para("Thư ký hội nghị: "+orBlank(p.Secretary)+".", "", size, "J", indent, 0)
+	d.para("Ban kiểm phiếu gồm:", "", size, "J", indent, 0)
+	for i, n := range d.committeeInOrder() {
+		d.para(fmt.Sprintf("%d. %s – %s", i+1, n, d.role(n)), "", size, "L", indent+5, 0)
+	}
+	d.para(fmt.Sprintf("Số người được triệu tập: %d.", o.Summoned), "", size, "J", indent, 0)
+	quorum := fmt.Sprintf("Có mặt khi bắt đầu bỏ phiếu: %d/%d người, đủ số lượng tối thiểu (2/3).", o.Present, o.Summoned)
 	if !o.QuorumMet {
-		quorum = fmt.Sprintf("Không đủ số lượng tối thiểu (2/3): %d/%d người có mặt. Phiên được mở theo quyết định của người tổ chức, lý do: %s.",
+		quorum = fmt.Sprintf("Có mặt khi bắt đầu bỏ phiếu: %d/%d người, không đủ số lượng tối thiểu (2/3); phiên được mở theo quyết định của người tổ chức, lý do: %s.",
 			o.Present, o.Summoned, strings.TrimSuffix(clean(o.Reason), "."))
 	}
-	y = d.para(margin, y, contentW, quorum, "", 10, "L", 4)
-	y = d.para(margin, y, contentW, "Ban kiểm phiếu gồm: "+strings.Join(src.Committee, ", ")+".", "", 10, "L", 4)
+	d.para(quorum, "", size, "J", indent, 0)
+	d.para(movements(p.Arrived, p.Left), "", size, "J", indent, 0)
+	closeLine := fmt.Sprintf("Có mặt khi kết thúc bỏ phiếu: %d/%d người.", p.PresentAtClose, o.Summoned)
+	if p.ClosedAt.IsZero() {
+		closeLine = "Có mặt khi kết thúc bỏ phiếu: " + blank + " người."
+	}
+	d.para(closeLine, "", size, "J", indent, 2)
 
-	y = d.sectionHeading(y+2, "2. Số phiếu")
-	y = d.para(margin, y, contentW, fmt.Sprintf("Số phiếu phát ra: %d. Số phiếu thu về: %d.", r.Issued, r.Collected), "", 10, "L", 2)
+	d.heading("II. THẺ VÀ PHIẾU", 0)
+	d.para(fmt.Sprintf("Số thẻ bỏ phiếu đã in: %d.", p.CardsIssued), "", size, "J", indent, 0)
+	d.para(revocations(p.Revocations, p.RevokedDuringVote), "", size, "J", indent, 0)
+	d.para(fmt.Sprintf("Số phiếu phát ra (thẻ đã in, trừ thẻ bị hủy): %d. Số phiếu thu về: %d.", r.Issued, r.Collected), "", size, "J", indent, 0)
+	d.para(fmt.Sprintf("Số thẻ đã phát nhưng không dùng để bỏ phiếu: %d.", r.Issued-r.Collected), "", size, "J", indent, 0)
 	if o.Issued > o.Present {
 		// Spare cards are allowed, but the committee signs under this line
 		// that every card beyond the people present stayed unused; the
 		// console and the CLI warn with the same figures (ballot.CardExcess).
-		y = d.para(margin, y, contentW, fmt.Sprintf("Cảnh báo: khi mở phiên, số thẻ đã phát (%d) nhiều hơn số người có mặt (%d).",
-			o.Issued, o.Present), "B", 10, "L", 2)
+		d.para(fmt.Sprintf("Cảnh báo: khi mở phiên, số thẻ đã phát (%d) nhiều hơn số người có mặt (%d).",
+			o.Issued, o.Present), "B", size, "J", indent, 0)
 	}
-	y = d.para(margin, y, contentW, fmt.Sprintf("Tỷ lệ phần trăm tính trên %s (%d), theo %s.",
-		r.Rules.DenominatorVietnamese(), r.Denominator, r.Rules.Short()), "", 10, "L", 2)
+	if r.Collected > 0 {
+		d.para(fmt.Sprintf("Tỷ lệ phần trăm tính trên %s (%d), theo %s.",
+			r.Rules.DenominatorVietnamese(), r.Denominator, r.Rules.Short()), "", size, "J", indent, 0)
+	}
+	d.y += 2
 
-	y = d.sectionHeading(y+2, "3. Kết quả kiểm phiếu đối với từng người")
-	y = d.table(y-2, r)
-
-	// The full wording of each condition that holds for someone, once.
+	// The last paragraphs go with the signatures, so that the committee
+	// signs on the page of the figures when there is room, and never on a
+	// page of signatures alone: when they do not fit, the last row of the
+	// table goes over with them.
+	var notes []string
 	held := map[tally.Condition]bool{}
 	for _, cr := range r.Cadres {
 		held[cr.Condition] = true
 	}
 	for _, c := range []tally.Condition{tally.MoreThanHalfLow, tally.TwoThirdsLow} {
-		if !held[c] {
-			continue
+		if held[c] && r.Collected > 0 {
+			// The full wording of each condition that holds for someone, once.
+			notes = append(notes, fmt.Sprintf("(%d) %s", c, c.Vietnamese(r.Rules)))
 		}
-		note := fmt.Sprintf("(%d) %s", c, c.Vietnamese(r.Rules))
-		if y+d.paraHeight(contentW, note, "", 8.5, 6) > bottom {
-			d.AddPage()
-			y = 25
-		}
-		y = d.para(margin, y, contentW, note, "", 8.5, "L", 6) + 1
 	}
-	if y+5 > bottom {
-		d.AddPage()
-		y = 25
+	const disclaimer = "Kết quả kiểm phiếu chỉ nêu trường hợp theo quy định; việc xem xét, quyết định thuộc cơ quan có thẩm quyền."
+	counting := fmt.Sprintf("Ban kiểm phiếu bắt đầu kiểm phiếu lúc %s, khi các phiếu được niêm phong vào nhật ký kiểm toán lúc đóng phiên, và kết thúc lúc %s.",
+		d.clockOn(p.ClosedAt), d.clockOn(p.TalliedAt))
+	copies := "……"
+	if s.Copies > 0 {
+		copies = fmt.Sprintf("%02d", s.Copies)
 	}
-	setFont(d.Fpdf, fontSans, "", 8)
-	d.SetTextColor(90, 90, 90)
-	d.line(margin, y, contentW, "Kết quả kiểm phiếu chỉ nêu trường hợp theo quy định; việc xem xét, quyết định thuộc cơ quan có thẩm quyền.", "L")
-	d.SetTextColor(0, 0, 0)
-	y += 8
+	closing := fmt.Sprintf("Biên bản kết thúc lúc %s, lập thành %s bản có giá trị như nhau./.", d.clockOn(p.TalliedAt), copies)
+	tail := d.paraHeight(counting, "", size, indent) + d.paraHeight(closing, "", size, indent) + lineHeight(size) + d.signaturesHeight()
+	after := d.paraHeight(disclaimer, "I", size-1, 0) + 2 + tail
+	for _, n := range notes {
+		after += d.paraHeight(n, "", size-1, 0) + 1
+	}
 
-	if y+d.signaturesHeight()+attestationHeight > bottom {
-		d.AddPage()
-		y = 25
+	if r.Collected == 0 {
+		d.heading("III. KẾT QUẢ KIỂM PHIẾU ĐỐI VỚI TỪNG NGƯỜI", 3*lineHeight(size))
+		d.para("Không có phiếu nào được thu về: không có kết quả theo từng mức tín nhiệm và không tính tỷ lệ phần trăm. Danh sách người được lấy phiếu:",
+			"", size, "J", indent, 1)
+		var rows [][][]cellLine
+		for i, cr := range r.Cadres {
+			rows = append(rows, [][]cellLine{{{strconv.Itoa(i + 1), false}}, {{cr.Cadre.Name, true}}, {{cr.Cadre.Position, false}}})
+		}
+		d.table(namesCols, rows, after)
+	} else {
+		var rows [][][]cellLine
+		for i, cr := range r.Cadres {
+			rows = append(rows, resultCells(i, cr))
+		}
+		d.heading("III. KẾT QUẢ KIỂM PHIẾU ĐỐI VỚI TỪNG NGƯỜI", d.tableStart(minutesCols, rows))
+		d.table(minutesCols, rows, after)
 	}
-	y = d.signatures(y)
-	if err := d.attestation(max(y+2, bottom-attestationHeight+2)); err != nil {
+	for _, n := range notes {
+		d.para(n, "", size-1, "J", 0, 1)
+	}
+	d.para(disclaimer, "I", size-1, "L", 0, 2)
+	d.ensure(tail)
+	d.para(counting, "", size, "J", indent, 0)
+	d.para(closing, "", size, "J", indent, lineHeight(size))
+	d.signatures()
+	d.ensure(d.attestationHeight())
+	if err := d.attestation(max(d.y+2, pageLimit-d.attestationHeight())); err != nil {
 		return fmt.Errorf("failed to write minutes: %w", err)
 	}
 	return finish(d, w, "minutes")
 }
 
-// table draws the per-cadre table from the baseline y, breaking pages as
-// needed and repeating the header row on each, and returns the baseline
-// below it.
-func (d *writer) table(y float64, r tally.Result) float64 {
-	top := y
-	top = d.tableHeader(top)
-	for i, cr := range r.Cadres {
-		cells := d.rowCells(i, cr)
-		h := d.rowHeight(cells)
-		if top+h > bottom-4 {
-			d.AddPage()
-			top = d.tableHeader(22)
+// orBlank is s, or a blank to fill by hand.
+func orBlank(s string) string {
+	if s = clean(s); s == "" {
+		return blank
+	}
+	return s
+}
+
+// movements says who arrived and who left while the vote was open.
+func movements(arrived, left []string) string {
+	if len(arrived) == 0 && len(left) == 0 {
+		return "Trong thời gian bỏ phiếu không có người đến thêm hoặc ra về."
+	}
+	var parts []string
+	if len(arrived) > 0 {
+		parts = append(parts, fmt.Sprintf("%d người đến và điểm danh bổ sung (%s)", len(arrived), strings.Join(arrived, ", ")))
+	}
+	if len(left) > 0 {
+		parts = append(parts, fmt.Sprintf("%d người ra về (%s)", len(left), strings.Join(left, ", ")))
+	}
+	return "Trong thời gian bỏ phiếu có " + strings.Join(parts, "; ") + "."
+}
+
+// revocations says how many cards were revoked, when, and why, grouping the
+// logged reasons in the order they first appear.
+func revocations(reasons []string, duringVote int) string {
+	if len(reasons) == 0 {
+		return "Số thẻ bị hủy: 0."
+	}
+	count := map[string]int{}
+	var order []string
+	for _, r := range reasons {
+		r = strings.TrimSuffix(clean(r), ".")
+		if r == "" {
+			r = "không ghi lý do"
 		}
-		d.drawRow(top, h, cells, i%2 == 1)
-		top += h
+		if count[r] == 0 {
+			order = append(order, r)
+		}
+		count[r]++
 	}
-	return top + 6
+	var why []string
+	for _, r := range order {
+		why = append(why, fmt.Sprintf("%s: %d", r, count[r]))
+	}
+	return fmt.Sprintf("Số thẻ bị hủy (thẻ hỏng đã đổi, thẻ dự phòng không dùng): %d, trong đó %d thẻ hủy trong thời gian bỏ phiếu; lý do ghi nhận: %s.",
+		len(reasons), duringVote, strings.Join(why, "; "))
 }
 
-// rowCells returns the lines of each cell of cadre i's row; each line is
-// (text, bold).
-func (d *writer) rowCells(i int, cr tally.CadreResult) [][]cellLine {
-	level := func(l tally.Level) []cellLine {
-		return []cellLine{{strconv.Itoa(cr.Counts[l]), true}, {percent(cr.Percent[l]), false}}
-	}
-	cells := make([][]cellLine, len(minutesCols))
-	cells[0] = []cellLine{{strconv.Itoa(i + 1), false}}
-	setFont(d.Fpdf, fontSans, "B", tableSize)
-	for _, l := range wrap(d.Fpdf, clean(cr.Cadre.Name), minutesCols[1].width-2*cellPad, 3) {
-		cells[1] = append(cells[1], cellLine{l, true})
-	}
-	setFont(d.Fpdf, fontSans, "", tableSize)
-	for _, l := range wrap(d.Fpdf, clean(cr.Cadre.Position), minutesCols[1].width-2*cellPad, 4) {
-		cells[1] = append(cells[1], cellLine{l, false})
-	}
-	cells[2] = []cellLine{{strconv.Itoa(cr.Valid), false}}
-	cells[3] = []cellLine{{strconv.Itoa(cr.Invalid), false}}
-	cells[4], cells[5], cells[6] = level(tally.LevelHigh), level(tally.LevelNormal), level(tally.LevelLow)
-	for _, l := range wrap(d.Fpdf, conditionShort[cr.Condition], minutesCols[7].width-2*cellPad, 4) {
-		cells[7] = append(cells[7], cellLine{l, cr.Condition != tally.None})
-	}
-	return cells
+// heading draws a section heading, kept on one page with at least two
+// lines of text, or with next millimetres of what follows when more.
+func (d *writer) heading(s string, next float64) {
+	d.ensure(lineHeight(d.size) + max(next, 2*lineHeight(d.size)))
+	d.para(s, "B", d.size, "L", 0, 0.5)
 }
 
+// cellLine is one wrapped line of a table cell.
 type cellLine struct {
 	text string
 	bold bool
 }
 
-func (d *writer) rowHeight(cells [][]cellLine) float64 {
+// resultCells returns the cells of cadre i's row of the minutes' table,
+// each a list of texts to wrap.
+func resultCells(i int, cr tally.CadreResult) [][]cellLine {
+	level := func(l tally.Level) []cellLine {
+		return []cellLine{{strconv.Itoa(cr.Counts[l]), true}, {percent(cr.Percent[l]), false}}
+	}
+	return [][]cellLine{
+		{{strconv.Itoa(i + 1), false}},
+		{{cr.Cadre.Name, true}, {cr.Cadre.Position, false}},
+		{{strconv.Itoa(cr.Valid), false}},
+		{{strconv.Itoa(cr.Invalid), false}},
+		level(tally.LevelHigh), level(tally.LevelNormal), level(tally.LevelLow),
+		{{conditionShort[cr.Condition], cr.Condition != tally.None}},
+	}
+}
+
+// wrapCells wraps every text of a row to its column, giving each cell's
+// lines.
+func (d *writer) wrapCells(cols []column, cells [][]cellLine, size float64) [][]cellLine {
+	out := make([][]cellLine, len(cols))
+	for k, col := range cols {
+		for _, t := range cells[k] {
+			style := ""
+			if t.bold {
+				style = "B"
+			}
+			for _, l := range d.lines(t.text, style, size, col.width-2*cellPad) {
+				out[k] = append(out[k], cellLine{l, t.bold})
+			}
+		}
+	}
+	return out
+}
+
+func rowLines(cells [][]cellLine) int {
 	n := 1
 	for _, c := range cells {
 		n = max(n, len(c))
 	}
-	return float64(n)*tableSize*ptToMM*1.2 + 2*cellPad + 0.5
+	return n
 }
 
-func (d *writer) drawRow(top, h float64, cells [][]cellLine, shaded bool) {
-	if shaded {
-		d.SetFillColor(246, 246, 246)
-		d.Rect(margin, top, contentW, h, "F")
+// tableHead returns the header row's cells, wrapped, and its height.
+func (d *writer) tableHead(cols []column) ([][]cellLine, float64) {
+	head := make([][]cellLine, len(cols))
+	for k, c := range cols {
+		head[k] = []cellLine{{c.head, true}}
 	}
-	lh := tableSize * ptToMM * 1.2
-	x := margin
-	for k, col := range minutesCols {
-		for j, l := range cells[k] {
+	head = d.wrapCells(cols, head, tableSize-0.5)
+	// Centre each heading vertically in the row.
+	n := rowLines(head)
+	for k := range head {
+		pad := (n - len(head[k])) / 2
+		head[k] = append(make([]cellLine, pad), head[k]...)
+	}
+	return head, float64(n)*lineHeight(tableSize-0.5) + 2*cellPad
+}
+
+// tableStart is the height the header row and the first row of a table
+// take: what a heading above the table keeps with it.
+func (d *writer) tableStart(cols []column, rows [][][]cellLine) float64 {
+	_, headH := d.tableHead(cols)
+	if len(rows) == 0 {
+		return headH
+	}
+	first := float64(rowLines(d.wrapCells(cols, rows[0], tableSize)))*lineHeight(tableSize) + 2*cellPad
+	return headH + min(first, pageLimit-marginT-headH)
+}
+
+// table draws rows at the cursor under a header row, starting a page when
+// a row does not fit and repeating the header on it. A row taller than a
+// whole page is split between pages line by line, so nothing is ever cut.
+// after millimetres must follow the last row on its page: when they do not
+// fit, the last row starts a page, if that page can hold them both.
+func (d *writer) table(cols []column, rows [][][]cellLine, after float64) {
+	lh := lineHeight(tableSize)
+	head, headH := d.tableHead(cols)
+	wrapped := make([][][]cellLine, len(rows))
+	for i, r := range rows {
+		wrapped[i] = d.wrapCells(cols, r, tableSize)
+	}
+	d.ensure(d.tableStart(cols, rows))
+	d.drawCells(cols, head, 0, rowLines(head), tableSize-0.5, "C")
+	fresh := pageLimit - marginT - headH // room for rows on a page of their own
+	for i, cells := range wrapped {
+		n := rowLines(cells)
+		h := float64(n)*lh + 2*cellPad
+		need := h
+		if i == len(wrapped)-1 && i > 0 && h+2+after <= fresh {
+			need = h + 2 + after
+		}
+		if d.y+need > pageLimit && h <= fresh {
+			d.newPage()
+			d.drawCells(cols, head, 0, rowLines(head), tableSize-0.5, "C")
+		}
+		for from := 0; from < n; {
+			fit := int((pageLimit - d.y - 2*cellPad) / lh)
+			if fit < 1 {
+				d.newPage()
+				d.drawCells(cols, head, 0, rowLines(head), tableSize-0.5, "C")
+				continue
+			}
+			to := min(n, from+fit)
+			d.drawCells(cols, cells, from, to, tableSize, "")
+			from = to
+		}
+	}
+	d.y += 2
+}
+
+// drawCells draws lines [from, to) of a row's cells at the cursor, each cell
+// framed, and moves the cursor below them. align overrides the columns'
+// alignment when not empty (the header is centred).
+func (d *writer) drawCells(cols []column, cells [][]cellLine, from, to int, size float64, align string) {
+	lh := lineHeight(size)
+	h := float64(to-from)*lh + 2*cellPad
+	x := marginL
+	d.SetDrawColor(0, 0, 0)
+	d.SetLineWidth(0.2)
+	for k, col := range cols {
+		d.Rect(x, d.y, col.width, h, "D")
+		a := col.align
+		if align != "" {
+			a = align
+		}
+		for j := from; j < to && j < len(cells[k]); j++ {
+			l := cells[k][j]
 			style := ""
 			if l.bold {
 				style = "B"
 			}
-			setFont(d.Fpdf, fontSans, style, tableSize)
-			d.line(x+cellPad, top+cellPad+lh*float64(j)+lh*0.78, col.width-2*cellPad, l.text, col.align)
+			d.drawLine(x+cellPad, d.y+cellPad+float64(j-from)*lh, col.width-2*cellPad, l.text, style, size, a)
 		}
 		x += col.width
 	}
-	d.SetDrawColor(170, 170, 170)
-	d.SetLineWidth(0.2)
-	d.Line(margin, top+h, margin+contentW, top+h)
-	d.SetDrawColor(0, 0, 0)
-}
-
-// tableHeader draws the header row with its top at top and returns the top
-// of the first data row.
-func (d *writer) tableHeader(top float64) float64 {
-	d.SetFillColor(225, 225, 225)
-	d.Rect(margin, top, contentW, headerRowH, "F")
-	x := margin
-	lh := setFont(d.Fpdf, fontSans, "B", 7.5)
-	for _, col := range minutesCols {
-		lines := wrap(d.Fpdf, col.head, col.width-2*cellPad, 2)
-		y := top + (headerRowH-float64(len(lines))*lh)/2 + lh*0.78
-		for _, l := range lines {
-			d.line(x+cellPad, y, col.width-2*cellPad, l, "C")
-			y += lh
-		}
-		x += col.width
-	}
-	return top + headerRowH
+	d.y += h
 }

@@ -66,16 +66,19 @@ func TestMinutesManyPagesDeterministic(t *testing.T) {
 	if pages < 3 {
 		t.Fatalf("minutes of 40 cadres: got %d pages, want at least 3", pages)
 	}
-	for p := 1; p <= pages; p++ {
-		if want := fmt.Sprintf("Trang %d/%d", p, pages); !strings.Contains(text, want) {
-			t.Errorf("minutes lack page number %q", want)
+	// Every page but the first carries its number alone on a line, at the
+	// top (NĐ 30/2020 Phụ lục I, mục I.6).
+	for p, page := range strings.Split(text, "\f")[:pages] {
+		first := strings.TrimSpace(strings.SplitN(strings.TrimSpace(page), "\n", 2)[0])
+		if want := fmt.Sprint(p + 1); p > 0 && first != want {
+			t.Errorf("page %d starts with %q, want its number %q", p+1, first, want)
 		}
 	}
 	// The header row is repeated on every page of the table.
 	if got := strings.Count(text, "Họ và tên, chức vụ"); got < pages-1 {
 		t.Errorf("table header appears %d times over %d pages", got, pages)
 	}
-	for _, want := range []string{"Không đủ số lượng tối thiểu (2/3): 38/60", "đại biểu vắng có lý do", "tổng số đại biểu", "Phạm Thị Thu Hương 40", "Lý Thị Hoa"} {
+	for _, want := range []string{"Có mặt khi bắt đầu bỏ phiếu: 38/60 người, không đủ số lượng tối thiểu (2/3)", "đại biểu vắng có lý do", "tổng số đại biểu", "Phạm Thị Thu Hương 40", "Lý Thị Hoa"} {
 		if !strings.Contains(strings.Join(strings.Fields(text), " "), want) {
 			t.Errorf("minutes lack %q", want)
 		}

@@ -374,9 +374,12 @@ func TestParseRefuses(t *testing.T) {
 	if js == good {
 		t.Fatal("test did not change the ballot")
 	}
-	if _, err := ParseBallot([]byte(js)); err == nil {
-		t.Error("non-canonical element parsed")
+	nb, err := ParseBallot([]byte(js))
+	if err != nil {
+		t.Fatal(err)
 	}
+	resign(nb, p, cardKey(t, session, 1))
+	wantLineError(t, VerifyBallot(p, nb, false), 1, 1, "non-canonical alpha")
 }
 
 // TestBatchNamesBadBallot checks that a batch with one bad ballot among many fails and names it: the bad ballot is

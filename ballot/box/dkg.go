@@ -422,19 +422,34 @@ func (ts *TrusteeSecret) CheckShares(rand io.Reader, round1 []*Round1, round2 []
 		if _, err := receivedShare(ts.Session, ts.N, ts.T, valid[i], own, byDealer[i], pointOf(dhE)); err == nil {
 			continue
 		}
-		c := &Complaint{Session: ts.Session, Trustee: ts.Trustee, Against: i, DH: pointOf(dhE)}
-		w, err := randomScalar(rand)
+		c, err := complain(rand, ts, own, valid[i])
 		if err != nil {
 			return nil, fmt.Errorf("failed to check shares: %w", err)
 		}
-		t := c.transcript(own.EncryptionKey, valid[i].EncryptionKey, ts.N, ts.T)
-		t.point(pointOf(ristretto255.NewElement().ScalarBaseMult(w)))
-		t.point(pointOf(ristretto255.NewElement().ScalarMult(w, ei)))
-		ch := t.challenge()
-		c.Proof = Proof{scalarOf(ch), scalarOf(ristretto255.NewScalar().Add(w, ristretto255.NewScalar().Multiply(ch, e)))}
 		complaints = append(complaints, c)
 	}
 	return complaints, nil
+}
+
+// complain makes trustee ts's complaint against dealer, revealing their DH value with its proof.
+func complain(rand io.Reader, ts *TrusteeSecret, own, dealer *Round1) (*Complaint, error) {
+	e := ts.EncryptionSecret.mustScalar()
+	ei, err := dealer.EncryptionKey.element(true)
+	if err != nil {
+		return nil, err
+	}
+	dhE := ristretto255.NewElement().ScalarMult(e, ei)
+	c := &Complaint{Session: ts.Session, Trustee: ts.Trustee, Against: dealer.Trustee, DH: pointOf(dhE)}
+	w, err := randomScalar(rand)
+	if err != nil {
+		return nil, err
+	}
+	t := c.transcript(own.EncryptionKey, dealer.EncryptionKey, ts.N, ts.T)
+	t.point(pointOf(ristretto255.NewElement().ScalarBaseMult(w)))
+	t.point(pointOf(ristretto255.NewElement().ScalarMult(w, ei)))
+	ch := t.challenge()
+	c.Proof = Proof{scalarOf(ch), scalarOf(ristretto255.NewScalar().Add(w, ristretto255.NewScalar().Multiply(ch, e)))}
+	return c, nil
 }
 
 func (c *Complaint) transcript(eFrom, eAgainst Point, n, t int) *transcript {
@@ -499,15 +514,25 @@ func Qualify(session string, n, t int, round1 []*Round1, round2 []*Round2, compl
 		}
 	}
 	for _, i := range sortedKeys(valid) {
+		// One share, in ascending order, for every other trustee valid in round 1; shares for anyone else are
+		// ignored (a dealer may have sent them before seeing that a round 1 was invalid).
 		r2 := byDealer[i]
-		if r2 == nil || len(r2.Shares) != len(valid)-1 {
+		if r2 == nil {
 			reason[i] = "round2"
 			continue
 		}
-		for n, s := range r2.Shares {
-			if s.To == i || valid[s.To] == nil || (n > 0 && s.To <= r2.Shares[n-1].To) {
+		got, last := 0, 0
+		for _, s := range r2.Shares {
+			if s.To <= last {
 				reason[i] = "round2"
 			}
+			last = s.To
+			if s.To != i && valid[s.To] != nil {
+				got++
+			}
+		}
+		if got != len(valid)-1 {
+			reason[i] = "round2"
 		}
 	}
 	for _, c := range complaints {

@@ -139,8 +139,8 @@ func FormatBallot(b *Ballot) []byte {
 	return marshal(j)
 }
 
-// ParseBallot reads a ballot's JSON, checking every encoding; whether the ballot is valid for a session is for
-// VerifyBallot to say.
+// ParseBallot reads a ballot's JSON: its members, base64url and scalars are checked here; its elements are checked
+// by VerifyBallot (which decodes each once), and whether the ballot is valid for a session is for VerifyBallot to say.
 func ParseBallot(data []byte) (*Ballot, error) {
 	var j ballotJSON
 	if err := parseStrict(data, FormatBallotV1, &j, "card", "lines", "sig"); err != nil {
@@ -171,6 +171,16 @@ func ParseBallot(data []byte) (*Ballot, error) {
 	return b, nil
 }
 
+// cutPoints cuts b into 32-byte encodings without decoding them: a ballot's elements are decoded once, by
+// VerifyBallot, which refuses a non-canonical one and names its line and option.
+func cutPoints(b []byte) []Point {
+	out := make([]Point, len(b)/32)
+	for i := range out {
+		copy(out[i][:], b[32*i:])
+	}
+	return out
+}
+
 func (lj lineJSON) parse() (Line, error) {
 	ct, err := decodeB64(lj.CT)
 	if err != nil {
@@ -179,10 +189,7 @@ func (lj lineJSON) parse() (Line, error) {
 	if len(ct) == 0 || len(ct)%64 != 0 || len(ct)/64 > MaxOptions {
 		return Line{}, errors.New("ct: not a list of ciphertexts")
 	}
-	pts, err := splitPoints(ct, len(ct)/32, "ct")
-	if err != nil {
-		return Line{}, err
-	}
+	pts := cutPoints(ct)
 	var l Line
 	for i := 0; i < len(pts); i += 2 {
 		l.Ciphertexts = append(l.Ciphertexts, Ciphertext{pts[i], pts[i+1]})
@@ -210,9 +217,10 @@ func (lj lineJSON) parse() (Line, error) {
 		if err != nil {
 			return Line{}, fmt.Errorf("h: %w", err)
 		}
-		if l.Hints, err = splitPoints(h, 2*branches, "h"); err != nil {
-			return Line{}, err
+		if len(h) != 64*branches {
+			return Line{}, fmt.Errorf("h: %d bytes, want %d", len(h), 64*branches)
 		}
+		l.Hints = cutPoints(h)
 	}
 	return l, nil
 }

@@ -1,6 +1,7 @@
 package box
 
 import (
+	"bufio"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -89,9 +90,8 @@ func proveLine(rand io.Reader, p *Params, y *ristretto255.Element, card *[32]byt
 		a := ristretto255.NewElement().Subtract(
 			ristretto255.NewElement().ScalarBaseMult(simS[j]),
 			ristretto255.NewElement().ScalarMult(simC[j], m))
-		b := ristretto255.NewElement().Subtract(
-			ristretto255.NewElement().ScalarMult(simS[j], y),
-			ristretto255.NewElement().ScalarMult(simC[j], z))
+		b := ristretto255.NewElement().MultiScalarMult(
+			[]*ristretto255.Scalar{simS[j], ristretto255.NewScalar().Negate(simC[j])}, []*ristretto255.Element{y, z})
 		real := subtle.ConstantTimeEq(int32(j), int32(choice))
 		hints[2*j] = ctSelectPoint(real, realA, a)
 		hints[2*j+1] = ctSelectPoint(real, realB, b)
@@ -121,7 +121,8 @@ type batch struct {
 }
 
 func newBatch(rand io.Reader, y *ristretto255.Element) *batch {
-	return &batch{rand: rand, y: y, g: ristretto255.NewScalar(), yc: ristretto255.NewScalar()}
+	// Weights are read in blocks: one system call for many equations rather than one per weight.
+	return &batch{rand: bufio.NewReaderSize(rand, 4096), y: y, g: ristretto255.NewScalar(), yc: ristretto255.NewScalar()}
 }
 
 func (b *batch) add(coef *ristretto255.Scalar, p *ristretto255.Element) {
@@ -204,10 +205,11 @@ func verifyLine(p *Params, y *ristretto255.Element, card *[32]byte, k, branches 
 		return errLineProof
 	}
 	// For each branch j, with weights z (for the G equation) and z' (for the Y equation):
-	//   z·(s_j·G − A_j − c_j·M) + z'·(s_j·Y − B_j − c_j·(N − d_j·G)) = 0,
-	// M and N expanded into the ciphertexts so that they need no multiplication of their own.
-	sumZC := ristretto255.NewScalar()  // Σ z_j·c_j, the coefficient of −M
-	sumZC2 := ristretto255.NewScalar() // Σ z'_j·c_j, the coefficient of −N
+	//   z·(A_j + c_j·M − s_j·G) + z'·(B_j + c_j·(N − d_j·G) − s_j·Y) = 0,
+	// written so that the hints get the short (128-bit) weights themselves as coefficients, which halves their
+	// cost in the multiplication, and with M and N expanded into the ciphertexts.
+	sumZC := ristretto255.NewScalar()  // Σ z_j·c_j, the coefficient of M
+	sumZC2 := ristretto255.NewScalar() // Σ z'_j·c_j, the coefficient of N
 	for j := range c {
 		z, err := randomWeight(acc.rand)
 		if err != nil {
@@ -217,19 +219,19 @@ func verifyLine(p *Params, y *ristretto255.Element, card *[32]byte, k, branches 
 		if err != nil {
 			return err
 		}
-		acc.g.Add(acc.g, ristretto255.NewScalar().Multiply(z, s[j]))
-		acc.yc.Add(acc.yc, ristretto255.NewScalar().Multiply(z2, s[j]))
+		acc.g.Subtract(acc.g, ristretto255.NewScalar().Multiply(z, s[j]))
+		acc.yc.Subtract(acc.yc, ristretto255.NewScalar().Multiply(z2, s[j]))
 		if j > 0 {
-			acc.g.Add(acc.g, ristretto255.NewScalar().Multiply(ristretto255.NewScalar().Multiply(z2, c[j]), d[j-1]))
+			acc.g.Subtract(acc.g, ristretto255.NewScalar().Multiply(ristretto255.NewScalar().Multiply(z2, c[j]), d[j-1]))
 		}
-		acc.add(ristretto255.NewScalar().Negate(z), hints[2*j])
-		acc.add(ristretto255.NewScalar().Negate(z2), hints[2*j+1])
+		acc.add(z, hints[2*j])
+		acc.add(z2, hints[2*j+1])
 		sumZC.Add(sumZC, ristretto255.NewScalar().Multiply(z, c[j]))
 		sumZC2.Add(sumZC2, ristretto255.NewScalar().Multiply(z2, c[j]))
 	}
 	for i := range d {
-		acc.add(ristretto255.NewScalar().Negate(ristretto255.NewScalar().Multiply(sumZC, d[i])), alpha[i])
-		acc.add(ristretto255.NewScalar().Negate(ristretto255.NewScalar().Multiply(sumZC2, d[i])), beta[i])
+		acc.add(ristretto255.NewScalar().Multiply(sumZC, d[i]), alpha[i])
+		acc.add(ristretto255.NewScalar().Multiply(sumZC2, d[i]), beta[i])
 	}
 	return nil
 }

@@ -426,3 +426,10 @@ func (dl *discreteLog) solve(p *ristretto255.Element) (int, bool) {
 	}
 	return 0, false
 }
+
+// encryptCount is Enc_Y(n; r), used to build sums for benchmarks and vectors.
+func encryptCount(n int, r *ristretto255.Scalar, y *ristretto255.Element) Ciphertext {
+	a := ristretto255.NewElement().ScalarBaseMult(r)
+	b := ristretto255.NewElement().Add(ristretto255.NewElement().ScalarBaseMult(scalarFromInt(n)), ristretto255.NewElement().ScalarMult(r, y))
+	return Ciphertext{pointOf(a), pointOf(b)}
+}

@@ -186,7 +186,9 @@ func VerifyPartial(p *Params, cer *Ceremony, tally *Tally, part *Partial) error 
 	if err := tally.check(p); err != nil {
 		return fmt.Errorf("failed to verify a partial decryption: %w", err)
 	}
-	fail := func(k, i int, err error) error { return &PartialError{Trustee: part.Trustee, Line: k, Option: i, Err: err} }
+	fail := func(k, i int, err error) error {
+		return &PartialError{Trustee: part.Trustee, Line: k, Option: i, Err: err}
+	}
 	if cer.Session != p.Session || cer.JointKey != p.JointKey {
 		return fail(0, 0, errors.New("the ceremony is not the session's"))
 	}

@@ -4,10 +4,15 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/subtle"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gtank/ristretto255"
 )
@@ -182,96 +187,162 @@ func VerifyBallot(p *Params, b *Ballot, allowMultipleMarks bool) error {
 // memory; each chunk is checked on its own, which is as sound as one sum.
 const batchPoints = 4096
 
-// VerifyBallots checks many ballots (at close, or in the verifier), batching the equations of every line that
-// carries hints into few multi-scalar multiplications with random 128-bit weights read from rand. When a batch fails,
-// its ballots and then their lines are checked one by one, and the first bad one is named in a *BallotError.
+// VerifyBallots checks many ballots (at close, or in the verifier): shape, flags and signature of each, the challenge
+// of every line, and the equations of every line that carries hints batched into few multi-scalar multiplications
+// with random 128-bit weights (a seed read from rand expands into them). The work is spread over the available
+// processors. When a batch fails, its lines are checked one by one; the error is a *BallotError naming the first
+// bad ballot in the list, and in it the first bad line.
 func VerifyBallots(rand io.Reader, p *Params, ballots []*Ballot, allowMultipleMarks bool) error {
 	y, err := p.key()
 	if err != nil {
 		return fmt.Errorf("failed to verify ballots: %w", err)
 	}
-	acc := newBatch(rand, y)
-	start := 0 // first ballot in the current chunk
+	var seed [32]byte
+	if _, err := io.ReadFull(rand, seed[:]); err != nil {
+		return fmt.Errorf("failed to verify ballots: failed to read randomness: %w", err)
+	}
+	workers := runtime.GOMAXPROCS(0)
+	errs := make([]*BallotError, len(ballots)) // the first error found in each ballot
+
+	// Per ballot: shape, multiple-mark flags, signature.
+	branches := make([][]int, len(ballots))
+	parallel(workers, len(ballots), func(n int) {
+		branches[n], errs[n] = checkBallot(p, ballots[n], allowMultipleMarks)
+	})
+
+	// Per line, in chunks of consecutive lines: challenge checks here, equations in the chunk's batch.
+	type job struct{ ballot, line int }
+	var jobs []job
 	for n, b := range ballots {
-		if err := verifyBallotLines(p, y, b, allowMultipleMarks, acc); err != nil {
-			err.Ballot = n
-			return err
-		}
-		if len(acc.points) >= batchPoints || n == len(ballots)-1 {
-			if !acc.holds() {
-				return findBad(p, y, ballots, start, n, allowMultipleMarks, rand)
+		if errs[n] == nil {
+			for k := range b.Lines {
+				jobs = append(jobs, job{n, k})
 			}
-			start = n + 1
 		}
 	}
-	return nil
-}
-
-// verifyBallotLines does every check of one ballot except the batched equations, which it adds to acc.
-func verifyBallotLines(p *Params, y *ristretto255.Element, b *Ballot, allowMultipleMarks bool, acc *batch) *BallotError {
-	fail := func(line int, err error) *BallotError {
-		be := &BallotError{Line: line, Err: err}
-		var oe *optionError
-		if errors.As(err, &oe) {
-			be.Option = oe.option
-		}
-		return be
-	}
-	if len(b.Lines) != p.Lines {
-		return fail(0, fmt.Errorf("%d lines, want %d", len(b.Lines), p.Lines))
-	}
-	multi := make(map[int]bool, len(b.MultipleMarks))
-	for n, k := range b.MultipleMarks {
-		if !allowMultipleMarks {
-			return fail(k, errors.New("a ballot cast with a card cannot flag multiple marks"))
-		}
-		if k < 1 || k > p.Lines || (n > 0 && k <= b.MultipleMarks[n-1]) {
-			return fail(0, errors.New("multiple-mark lines must be ascending line numbers"))
-		}
-		multi[k] = true
-	}
-	if !ed25519.Verify(b.Card[:], b.Bytes(p), b.Signature[:]) {
-		return fail(0, ErrSignature)
-	}
-	for k := range b.Lines {
-		branches := p.Options + 1
-		if multi[k+1] {
-			branches = 1
-		}
-		if err := verifyLine(p, y, &b.Card, k+1, branches, &b.Lines[k], acc); err != nil {
-			return fail(k+1, err)
-		}
-	}
-	return nil
-}
-
-// findBad checks ballots[from..to] one by one, then the lines of the first failing one, to name it.
-func findBad(p *Params, y *ristretto255.Element, ballots []*Ballot, from, to int, allowMultipleMarks bool, rand io.Reader) error {
-	for n := from; n <= to; n++ {
-		acc := newBatch(rand, y)
-		if err := verifyBallotLines(p, y, ballots[n], allowMultipleMarks, acc); err != nil {
-			err.Ballot = n
-			return err
+	perLine := 4*p.Options + 2
+	size := max(1, min(batchPoints/perLine, (len(jobs)+workers-1)/max(1, workers)))
+	chunks := (len(jobs) + size - 1) / size
+	lineErrs := make([]*BallotError, len(jobs))
+	parallel(workers, chunks, func(c int) {
+		lo, hi := c*size, min(len(jobs), (c+1)*size)
+		acc := newBatch(newWeightStream(seed, uint64(c)), y)
+		for n := lo; n < hi; n++ {
+			j := jobs[n]
+			b := ballots[j.ballot]
+			if err := verifyLine(p, y, &b.Card, j.line+1, branches[j.ballot][j.line], &b.Lines[j.line], acc); err != nil {
+				lineErrs[n] = lineError(j.line+1, err)
+			}
 		}
 		if acc.holds() {
-			continue
+			return
 		}
-		b := ballots[n]
-		for k := range b.Lines {
-			branches := p.Options + 1
-			for _, m := range b.MultipleMarks {
-				if m == k+1 {
-					branches = 1
-				}
-			}
-			acc := newBatch(rand, y)
-			if err := verifyLine(p, y, &b.Card, k+1, branches, &b.Lines[k], acc); err != nil || !acc.holds() {
-				return &BallotError{Ballot: n, Line: k + 1, Err: errLineProof}
+		// Name the culprit: each line of the chunk in a batch of its own.
+		for n := lo; n < hi; n++ {
+			j := jobs[n]
+			b := ballots[j.ballot]
+			one := newBatch(newWeightStream(seed, uint64(chunks+n)), y)
+			if lineErrs[n] == nil && (verifyLine(p, y, &b.Card, j.line+1, branches[j.ballot][j.line], &b.Lines[j.line], one) != nil || !one.holds()) {
+				lineErrs[n] = &BallotError{Line: j.line + 1, Err: errLineProof}
 			}
 		}
-		return &BallotError{Ballot: n, Err: errLineProof}
+	})
+	for n, e := range lineErrs {
+		if e != nil && errs[jobs[n].ballot] == nil {
+			errs[jobs[n].ballot] = e
+		}
 	}
-	// A chunk that fails as a whole while each of its ballots holds has a false equation that the random weights
-	// happened to hide in one check and not in the other: with 128-bit weights that does not happen.
-	return &BallotError{Ballot: from, Err: errors.New("batch verification failed but no ballot was found at fault")}
+	for n, e := range errs {
+		if e != nil {
+			e.Ballot = n
+			return e
+		}
+	}
+	return nil
+}
+
+// parallel runs f(0…n−1) on up to workers goroutines and waits for all of them.
+func parallel(workers, n int, f func(int)) {
+	if workers <= 1 || n <= 1 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func lineError(line int, err error) *BallotError {
+	be := &BallotError{Line: line, Err: err}
+	var oe *optionError
+	if errors.As(err, &oe) {
+		be.Option = oe.option
+	}
+	return be
+}
+
+// checkBallot does the checks of a ballot that are not about one line, and returns each line's branch count.
+func checkBallot(p *Params, b *Ballot, allowMultipleMarks bool) ([]int, *BallotError) {
+	if len(b.Lines) != p.Lines {
+		return nil, &BallotError{Err: fmt.Errorf("%d lines, want %d", len(b.Lines), p.Lines)}
+	}
+	branches := make([]int, p.Lines)
+	for k := range branches {
+		branches[k] = p.Options + 1
+	}
+	for n, k := range b.MultipleMarks {
+		if !allowMultipleMarks {
+			return nil, &BallotError{Line: k, Err: errors.New("a ballot cast with a card cannot flag multiple marks")}
+		}
+		if k < 1 || k > p.Lines || (n > 0 && k <= b.MultipleMarks[n-1]) {
+			return nil, &BallotError{Err: errors.New("multiple-mark lines must be ascending line numbers")}
+		}
+		branches[k-1] = 1
+	}
+	if !ed25519.Verify(b.Card[:], b.Bytes(p), b.Signature[:]) {
+		return nil, &BallotError{Err: ErrSignature}
+	}
+	return branches, nil
+}
+
+// weightStream expands a random seed into the weights of one batch: SHA-512(tag, seed, batch, counter) blocks.
+// The seed is drawn after the ballots are fixed, so the weights are as unpredictable to their authors as fresh
+// randomness, and each goroutine has its own stream.
+type weightStream struct {
+	seed  [32]byte
+	batch uint64
+	n     uint64
+	buf   []byte
+}
+
+func newWeightStream(seed [32]byte, batch uint64) *weightStream {
+	return &weightStream{seed: seed, batch: batch}
+}
+
+func (w *weightStream) Read(p []byte) (int, error) {
+	for len(w.buf) < len(p) {
+		h := sha512.New()
+		h.Write([]byte("tinnhiem/box/v1/batch-weights"))
+		h.Write(w.seed[:])
+		var ctr [16]byte
+		binary.BigEndian.PutUint64(ctr[:8], w.batch)
+		binary.BigEndian.PutUint64(ctr[8:], w.n)
+		w.n++
+		h.Write(ctr[:])
+		w.buf = h.Sum(w.buf)
+	}
+	copy(p, w.buf)
+	w.buf = w.buf[len(p):]
+	return len(p), nil
 }

@@ -1,7 +1,6 @@
 package box
 
 import (
-	"bufio"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -121,8 +120,7 @@ type batch struct {
 }
 
 func newBatch(rand io.Reader, y *ristretto255.Element) *batch {
-	// Weights are read in blocks: one system call for many equations rather than one per weight.
-	return &batch{rand: bufio.NewReaderSize(rand, 4096), y: y, g: ristretto255.NewScalar(), yc: ristretto255.NewScalar()}
+	return &batch{rand: rand, y: y, g: ristretto255.NewScalar(), yc: ristretto255.NewScalar()}
 }
 
 func (b *batch) add(coef *ristretto255.Scalar, p *ristretto255.Element) {

@@ -193,13 +193,24 @@ const batchPoints = 4096
 // processors. When a batch fails, its lines are checked one by one; the error is a *BallotError naming the first
 // bad ballot in the list, and in it the first bad line.
 func VerifyBallots(rand io.Reader, p *Params, ballots []*Ballot, allowMultipleMarks bool) error {
+	_, err := verifyAll(rand, p, ballots, allowMultipleMarks, false)
+	return err
+}
+
+// VerifyAndSum is VerifyBallots followed by Sum in one pass: each element is decoded once, for both. It is what the
+// server does at close and the verifier does with a bundle. The tally is returned only when every ballot is valid.
+func VerifyAndSum(rand io.Reader, p *Params, ballots []*Ballot, allowMultipleMarks bool) (*Tally, error) {
+	return verifyAll(rand, p, ballots, allowMultipleMarks, true)
+}
+
+func verifyAll(rand io.Reader, p *Params, ballots []*Ballot, allowMultipleMarks, sum bool) (*Tally, error) {
 	y, err := p.key()
 	if err != nil {
-		return fmt.Errorf("failed to verify ballots: %w", err)
+		return nil, fmt.Errorf("failed to verify ballots: %w", err)
 	}
 	var seed [32]byte
 	if _, err := io.ReadFull(rand, seed[:]); err != nil {
-		return fmt.Errorf("failed to verify ballots: failed to read randomness: %w", err)
+		return nil, fmt.Errorf("failed to verify ballots: failed to read randomness: %w", err)
 	}
 	workers := runtime.GOMAXPROCS(0)
 	errs := make([]*BallotError, len(ballots)) // the first error found in each ballot
@@ -224,14 +235,21 @@ func VerifyBallots(rand io.Reader, p *Params, ballots []*Ballot, allowMultipleMa
 	size := max(1, min(batchPoints/perLine, (len(jobs)+workers-1)/max(1, workers)))
 	chunks := (len(jobs) + size - 1) / size
 	lineErrs := make([]*BallotError, len(jobs))
+	sums := make([]*sums, chunks)
 	parallel(workers, chunks, func(c int) {
 		lo, hi := c*size, min(len(jobs), (c+1)*size)
 		acc := newBatch(newWeightStream(seed, uint64(c)), y)
+		if sum {
+			sums[c] = newSums(p)
+		}
 		for n := lo; n < hi; n++ {
 			j := jobs[n]
 			b := ballots[j.ballot]
-			if err := verifyLine(p, y, &b.Card, j.line+1, branches[j.ballot][j.line], &b.Lines[j.line], acc); err != nil {
+			alpha, beta, err := verifyLineElements(p, y, &b.Card, j.line+1, branches[j.ballot][j.line], &b.Lines[j.line], acc)
+			if err != nil {
 				lineErrs[n] = lineError(j.line+1, err)
+			} else if sum {
+				sums[c].add(j.line, alpha, beta)
 			}
 		}
 		if acc.holds() {
@@ -255,10 +273,17 @@ func VerifyBallots(rand io.Reader, p *Params, ballots []*Ballot, allowMultipleMa
 	for n, e := range errs {
 		if e != nil {
 			e.Ballot = n
-			return e
+			return nil, e
 		}
 	}
-	return nil
+	if !sum {
+		return nil, nil
+	}
+	total := newSums(p)
+	for _, s := range sums {
+		total.merge(s)
+	}
+	return total.tally(p, ballots), nil
 }
 
 // parallel runs f(0…n−1) on up to workers goroutines and waits for all of them.

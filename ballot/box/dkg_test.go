@@ -250,6 +250,18 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The one-pass check and sum of close time gives the same tally, and refuses a bad ballot.
+	if both, err := VerifyAndSum(rnd, p, ballots, false); err != nil || !reflect.DeepEqual(both, tally) {
+		t.Fatalf("VerifyAndSum: %v, or a different tally", err)
+	}
+	copied := cloneBallot(t, ballots[150])
+	copied.Lines[2].Ciphertexts[0] = ballots[151].Lines[2].Ciphertexts[0] // a ciphertext copied from another ballot
+	resign(copied, p, cardKey(t, session, 150))
+	withBad := append(append([]*Ballot(nil), ballots[:150]...), append([]*Ballot{copied}, ballots[151:]...)...)
+	var be *BallotError
+	if _, err := VerifyAndSum(rnd, p, withBad, false); !errors.As(err, &be) || be.Ballot != 150 || be.Line != 3 {
+		t.Errorf("VerifyAndSum with a bad ballot: %v, want ballot 151 line 3", err)
+	}
 	tally = roundTrip(t, tally, FormatTally, ParseTally)
 	var parts []*Partial
 	for _, j := range []int{1, 3, 4, 5} { // trustee 2 is absent

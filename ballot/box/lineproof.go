@@ -143,6 +143,18 @@ var errLineProof = errors.New("the proof that the line holds at most one mark do
 // verifyLine checks one line's proof. With hints, the challenge is checked here and the equations go to acc;
 // without, the commitments are recomputed and the proof is fully checked here.
 func verifyLine(p *Params, y *ristretto255.Element, card *[32]byte, k, branches int, l *Line, acc *batch) error {
+	_, _, err := verifyLineElements(p, y, card, k, branches, l, acc)
+	return err
+}
+
+// verifyLineElements is verifyLine that also returns the decoded ciphertexts, so that a caller summing the ballots
+// decodes each element once.
+func verifyLineElements(p *Params, y *ristretto255.Element, card *[32]byte, k, branches int, l *Line, acc *batch) (alpha, beta []*ristretto255.Element, err error) {
+	err = verifyLineInto(p, y, card, k, branches, l, acc, &alpha, &beta)
+	return alpha, beta, err
+}
+
+func verifyLineInto(p *Params, y *ristretto255.Element, card *[32]byte, k, branches int, l *Line, acc *batch, outAlpha, outBeta *[]*ristretto255.Element) error {
 	if len(l.Ciphertexts) != p.Options {
 		return fmt.Errorf("%d ciphertexts, want %d", len(l.Ciphertexts), p.Options)
 	}
@@ -154,6 +166,7 @@ func verifyLine(p *Params, y *ristretto255.Element, card *[32]byte, k, branches 
 	}
 	alpha := make([]*ristretto255.Element, p.Options)
 	beta := make([]*ristretto255.Element, p.Options)
+	*outAlpha, *outBeta = alpha, beta
 	for i, ct := range l.Ciphertexts {
 		var err error
 		if alpha[i], err = ct.Alpha.element(true); err != nil {

@@ -18,50 +18,82 @@ type Tally struct {
 	MultipleMarks []int          // per line, how many ballots flag it as carrying several marks (public)
 }
 
-// Sum adds up the ciphertexts of ballots that the caller has verified (VerifyBallots); it checks only their shape.
+// Sum adds up the ciphertexts of ballots that the caller has verified (VerifyBallots); it checks only their shape and
+// encodings. VerifyAndSum does both in one pass.
 func Sum(p *Params, ballots []*Ballot) (*Tally, error) {
 	if _, err := p.key(); err != nil {
 		return nil, fmt.Errorf("failed to sum ballots: %w", err)
 	}
-	acc := make([][2]*ristretto255.Element, p.Lines*p.Options)
-	for n := range acc {
-		acc[n] = [2]*ristretto255.Element{ristretto255.NewElement(), ristretto255.NewElement()}
-	}
-	t := &Tally{Session: p.Session, Ballots: len(ballots), MultipleMarks: make([]int, p.Lines)}
+	s := newSums(p)
 	for n, b := range ballots {
 		if len(b.Lines) != p.Lines {
 			return nil, fmt.Errorf("failed to sum ballots: ballot %d has %d lines", n+1, len(b.Lines))
-		}
-		for _, k := range b.MultipleMarks {
-			if k >= 1 && k <= p.Lines {
-				t.MultipleMarks[k-1]++
-			}
 		}
 		for k, l := range b.Lines {
 			if len(l.Ciphertexts) != p.Options {
 				return nil, fmt.Errorf("failed to sum ballots: ballot %d, line %d has %d ciphertexts", n+1, k+1, len(l.Ciphertexts))
 			}
+			alpha := make([]*ristretto255.Element, p.Options)
+			beta := make([]*ristretto255.Element, p.Options)
 			for i, ct := range l.Ciphertexts {
-				a, err1 := ct.Alpha.element(true)
-				bb, err2 := ct.Beta.element(false)
+				var err1, err2 error
+				alpha[i], err1 = ct.Alpha.element(true)
+				beta[i], err2 = ct.Beta.element(false)
 				if err := errors.Join(err1, err2); err != nil {
 					return nil, fmt.Errorf("failed to sum ballots: ballot %d, line %d, option %d: %w", n+1, k+1, i+1, err)
 				}
-				s := acc[k*p.Options+i]
-				s[0].Add(s[0], a)
-				s[1].Add(s[1], bb)
+			}
+			s.add(k, alpha, beta)
+		}
+	}
+	return s.tally(p, ballots), nil
+}
+
+// sums accumulates ciphertexts per line and option.
+type sums struct {
+	options int
+	alpha   []*ristretto255.Element
+	beta    []*ristretto255.Element
+}
+
+func newSums(p *Params) *sums {
+	s := &sums{options: p.Options, alpha: make([]*ristretto255.Element, p.Lines*p.Options), beta: make([]*ristretto255.Element, p.Lines*p.Options)}
+	for n := range s.alpha {
+		s.alpha[n], s.beta[n] = ristretto255.NewElement(), ristretto255.NewElement()
+	}
+	return s
+}
+
+func (s *sums) add(line int, alpha, beta []*ristretto255.Element) {
+	for i := range alpha {
+		s.alpha[line*s.options+i].Add(s.alpha[line*s.options+i], alpha[i])
+		s.beta[line*s.options+i].Add(s.beta[line*s.options+i], beta[i])
+	}
+}
+
+func (s *sums) merge(o *sums) {
+	for n := range s.alpha {
+		s.alpha[n].Add(s.alpha[n], o.alpha[n])
+		s.beta[n].Add(s.beta[n], o.beta[n])
+	}
+}
+
+func (s *sums) tally(p *Params, ballots []*Ballot) *Tally {
+	t := &Tally{Session: p.Session, Ballots: len(ballots), MultipleMarks: make([]int, p.Lines), Lines: make([][]Ciphertext, p.Lines)}
+	for _, b := range ballots {
+		for _, k := range b.MultipleMarks {
+			if k >= 1 && k <= p.Lines {
+				t.MultipleMarks[k-1]++
 			}
 		}
 	}
-	t.Lines = make([][]Ciphertext, p.Lines)
 	for k := range t.Lines {
 		t.Lines[k] = make([]Ciphertext, p.Options)
 		for i := range t.Lines[k] {
-			s := acc[k*p.Options+i]
-			t.Lines[k][i] = Ciphertext{pointOf(s[0]), pointOf(s[1])}
+			t.Lines[k][i] = Ciphertext{pointOf(s.alpha[k*p.Options+i]), pointOf(s.beta[k*p.Options+i])}
 		}
 	}
-	return t, nil
+	return t
 }
 
 func (t *Tally) check(p *Params) error {

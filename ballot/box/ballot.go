@@ -57,6 +57,7 @@ type BallotError struct {
 	Err    error
 }
 
+// Error says where the fault is, then what it is.
 func (e *BallotError) Error() string {
 	msg := ""
 	if e.Ballot >= 0 {
@@ -71,6 +72,7 @@ func (e *BallotError) Error() string {
 	return msg + e.Err.Error()
 }
 
+// Unwrap returns the fault itself, for errors.Is (ErrSignature, for one).
 func (e *BallotError) Unwrap() error { return e.Err }
 
 // ErrSignature is the error inside a BallotError when the card's signature does not verify.

@@ -15,7 +15,7 @@ import (
 const (
 	MaxLines    = 1000 // cadres on one ballot
 	MaxOptions  = 16   // options per line
-	MaxTrustees = 64
+	MaxTrustees = 64   // members of the counting committee in one ceremony
 )
 
 // Params are the public parameters of one encrypted session: every ballot transcript starts with them (the

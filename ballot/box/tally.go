@@ -135,6 +135,7 @@ type PartialError struct {
 	Err          error
 }
 
+// Error says where the fault is, then what it is.
 func (e *PartialError) Error() string {
 	msg := fmt.Sprintf("trustee %d: ", e.Trustee)
 	if e.Line > 0 {
@@ -143,6 +144,7 @@ func (e *PartialError) Error() string {
 	return msg + e.Err.Error()
 }
 
+// Unwrap returns the fault itself, for errors.Is (ErrSignature, for one).
 func (e *PartialError) Unwrap() error { return e.Err }
 
 func partialTranscript(p *Params, j int, yj Point, k, i int, ct Ciphertext, d Point) *transcript {

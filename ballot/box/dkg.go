@@ -611,6 +611,9 @@ func (ts *TrusteeSecret) DecryptionKey(round1 []*Round1, round2 []*Round2, cer *
 	valid := validRound1(ts.Session, ts.N, ts.T, round1)
 	byDealer := round2ByDealer(ts.Session, round2)
 	own := valid[ts.Trustee]
+	if own == nil {
+		return nil, errors.New("failed to compute the key share: this trustee's own round 1 is missing or invalid")
+	}
 	e := ts.EncryptionSecret.mustScalar()
 	x := ristretto255.NewScalar()
 	for _, i := range cer.Qualified {

@@ -71,7 +71,9 @@ const encoder = new TextEncoder();
 
 /** Returns the UTF-8 bytes of a string; a lone surrogate (not text) is refused rather than replaced. */
 export function utf8(s) {
-  if (!s.isWellFormed()) throw new Error('failed to encode text: not well-formed Unicode');
+  // In a /u pattern a surrogate pair is one code point, so only lone surrogates match (phones without
+  // String.prototype.isWellFormed run this too).
+  if (/\p{Cs}/u.test(s)) throw new Error('failed to encode text: not well-formed Unicode');
   return encoder.encode(s);
 }
 

@@ -3,9 +3,9 @@ package box
 import (
 	"crypto/ed25519"
 	"crypto/sha512"
+	"crypto/subtle"
 	"errors"
 	"fmt"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/gtank/ristretto255"
@@ -66,24 +66,32 @@ func checkSession(s string) error {
 }
 
 // CanonicalToken returns the canonical form of a card code (SPEC.md section 1): case and the separators space,
-// tab and '-' are ignored, and what remains must be 32 base32 characters.
+// tab and '-' are ignored, and what remains must be 32 base32 characters. The code is a secret, so its characters
+// are mapped without a branch on their value (only separators, whose places are printed on every card, are).
 func CanonicalToken(code string) (string, error) {
-	var b strings.Builder
-	for _, r := range code {
-		switch {
-		case r == ' ' || r == '\t' || r == '-':
-		case r >= 'a' && r <= 'z':
-			b.WriteRune(r - 'a' + 'A')
-		case (r >= 'A' && r <= 'Z') || (r >= '2' && r <= '7'):
-			b.WriteRune(r)
-		default:
-			return "", errors.New("a card code holds only the letters A-Z and digits 2-7")
+	out := make([]byte, 0, 32)
+	bad := 0
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		if c == ' ' || c == '\t' || c == '-' {
+			continue
 		}
+		c -= byte(32 * inRange(c, 'a', 'z'))
+		bad |= 1 ^ (inRange(c, 'A', 'Z') | inRange(c, '2', '7'))
+		out = append(out, c)
 	}
-	if b.Len() != 32 {
-		return "", fmt.Errorf("a card code has 32 characters, got %d", b.Len())
+	if bad != 0 {
+		return "", errors.New("a card code holds only the letters A-Z and digits 2-7")
 	}
-	return b.String(), nil
+	if len(out) != 32 {
+		return "", fmt.Errorf("a card code has 32 characters, got %d", len(out))
+	}
+	return string(out), nil
+}
+
+// inRange is 1 when lo ≤ c ≤ hi and 0 otherwise, computed without a branch.
+func inRange(c byte, lo, hi byte) int {
+	return subtle.ConstantTimeLessOrEq(int(lo), int(c)) & subtle.ConstantTimeLessOrEq(int(c), int(hi))
 }
 
 // CardKey derives the Ed25519 signing key of a card from its code (SPEC.md 11.3). The key depends on the session

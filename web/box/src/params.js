@@ -3,7 +3,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { decodeB64, utf8 } from './encoding.js';
-import { Transcript, decodeElement } from './group.js';
+import { Transcript, decodeElement, eqBit } from './group.js';
 
 /** K, the most lines (cadres) a ballot may have. */
 export const MAX_LINES = 1000;
@@ -72,20 +72,36 @@ function cachedKey(keyBytes, Y) {
   return cached.point;
 }
 
+// inRange is 1 when lo ≤ c ≤ hi and 0 otherwise, for 0 ≤ c < 2^16, without a branch.
+function inRange(c, lo, hi) {
+  return (((c - lo) | (hi - c)) >>> 31) ^ 1;
+}
+
+// canonicalTokenBytes maps a card code (a secret) to its canonical form as ASCII bytes: case, spaces, tabs and '-'
+// ignored, then 32 characters of A–Z2–7. Every character is classified and copied with arithmetic, not branches:
+// each is written at the current end and the end moves on unless it was a separator, so that a separator is
+// overwritten by what follows. Only the verdict (valid or not) is branched on.
+function canonicalTokenBytes(code) {
+  if (typeof code !== 'string') throw new Error('a card code is text');
+  const out = new Uint8Array(code.length + 1);
+  let n = 0;
+  let bad = 0;
+  for (let i = 0; i < code.length; i++) {
+    let c = code.charCodeAt(i);
+    const sep = eqBit(c, 0x20) | eqBit(c, 0x09) | eqBit(c, 0x2d);
+    c -= 32 * inRange(c, 0x61, 0x7a);
+    bad |= 1 ^ (sep | inRange(c, 0x41, 0x5a) | inRange(c, 0x32, 0x37));
+    out[n] = c;
+    n += 1 ^ sep;
+  }
+  if (bad !== 0) throw new Error('a card code holds only the letters A-Z and digits 2-7');
+  if (n !== 32) throw new Error(`a card code has 32 characters, got ${n}`);
+  return out.slice(0, 32);
+}
+
 /** Returns the canonical form of a card code: case, spaces, tabs and '-' ignored, then 32 base32 characters. */
 export function canonicalToken(code) {
-  if (typeof code !== 'string') throw new Error('a card code is text');
-  let out = '';
-  for (const ch of code) {
-    if (ch === ' ' || ch === '\t' || ch === '-') continue;
-    const u = ch >= 'a' && ch <= 'z' ? ch.toUpperCase() : ch;
-    if (!((u >= 'A' && u <= 'Z') || (u >= '2' && u <= '7'))) {
-      throw new Error('a card code holds only the letters A-Z and digits 2-7');
-    }
-    out += u;
-  }
-  if (out.length !== 32) throw new Error(`a card code has 32 characters, got ${out.length}`);
-  return out;
+  return String.fromCharCode(...canonicalTokenBytes(code));
 }
 
 /**
@@ -95,8 +111,11 @@ export function canonicalToken(code) {
  */
 export function deriveCard(session, code) {
   checkSession(session);
-  const token = canonicalToken(code);
-  const t = new Transcript('tinnhiem/box/v1/card-key').str(session).str(token);
-  const seed = sha512(t.toBytes()).slice(0, 32);
+  const token = canonicalTokenBytes(code);
+  const t = new Transcript('tinnhiem/box/v1/card-key').str(session).bytes(token);
+  const bytes = t.toBytes();
+  const seed = sha512(bytes).slice(0, 32);
+  bytes.fill(0);
+  token.fill(0);
   return { seed, publicKey: ed25519.getPublicKey(seed) };
 }

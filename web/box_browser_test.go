@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -286,7 +287,7 @@ func TestBrowserEncryptedBallot(t *testing.T) {
 	for k := range want {
 		want[k] = make([]int, options+1)
 	}
-	cast30 := func(what string) {
+	cast30 := func() float64 {
 		t.Helper()
 		code, choices := randomCode(t), randomChoices(t, p30.Lines, options)
 		pb := callBox(t, ctx, "encryptBallot", args(p30, code, choices))
@@ -294,13 +295,23 @@ func TestBrowserEncryptedBallot(t *testing.T) {
 		for k, c := range choices {
 			want[k][c]++
 		}
-		t.Logf("K=30 encryption, %s: %.0f ms", what, pb.MS)
+		return pb.MS
+	}
+	// measure casts n ballots of K = 30 and logs the fastest, the median and the slowest: on a shared machine the
+	// fastest is the closest to the page's own cost.
+	measure := func(what string, n int) {
+		t.Helper()
+		ms := make([]float64, n)
+		for i := range ms {
+			ms[i] = cast30()
+		}
+		slices.Sort(ms)
+		t.Logf("K=30 encryption, %s: fastest %.0f ms, median %.0f ms, slowest %.0f ms (%d ballots)", what, ms[0], ms[n/2], ms[n-1], n)
 	}
 
 	load()
-	cast30("first on a fresh page (tables built inside)")
-	cast30("second")
-	cast30("third")
+	t.Logf("K=30 encryption, first ballot on a fresh page (JIT and tables inside): %.0f ms", cast30())
+	measure("tables ready", 5)
 	code5, choices5 := randomCode(t), randomChoices(t, p5.Lines, options)
 	pb5 := callBox(t, ctx, "encryptBallot", args(p5, code5, choices5))
 	b5 := checkPageBallot(t, p5, code5, pb5)
@@ -371,8 +382,7 @@ func TestBrowserEncryptedBallot(t *testing.T) {
 	load()
 	prep = callBox(t, ctx, "prepare", shape)
 	t.Logf("CPU throttled 4×: prepare (tables built) on a fresh page: %.0f ms", prep.MS)
-	cast30("CPU throttled 4×, tables ready")
-	cast30("CPU throttled 4×, again")
+	measure("CPU throttled 4×, tables ready", 5)
 	if err := chromedp.Do(ctx, throttle(1)); err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToNumberLE } from '@noble/curves/utils.js';
 import { pippenger } from '@noble/curves/abstract/curve.js';
-import { decodeB64, encodeB32, encodeB64, equalBytes, toHex } from './encoding.js';
+import { decodeB64, encodeB32, encodeB64, equalBytes, fromHex, toHex } from './encoding.js';
 import {
   G,
   Point,
@@ -48,11 +48,7 @@ function lineWeights(p, card, k, ct) {
   const t = p.context(new Transcript('tinnhiem/box/v1/line-weight')).bytes(card).u32(k);
   for (const e of ct) t.element(e);
   const d = [];
-  for (let i = 1; i <= p.options; i++) {
-    const ti = new Transcript('');
-    ti.parts = t.parts.slice();
-    d.push(ti.u32(i).challenge());
-  }
+  for (let i = 1; i <= p.options; i++) d.push(t.clone().u32(i).challenge());
   return d;
 }
 
@@ -183,7 +179,8 @@ export function trackerBytes(p, ballot) {
 
 /** Returns the form of a tracker the voter's phone shows: "TB1" and base32 of its first 15 bytes, 6 groups of 4. */
 export function trackerDisplay(tracker) {
-  const bytes = typeof tracker === 'string' ? Uint8Array.from(tracker.match(/../g), (h) => parseInt(h, 16)) : tracker;
+  const bytes = typeof tracker === 'string' ? fromHex(tracker) : tracker;
+  if (bytes.length !== 32) throw new Error('a tracker is 32 bytes');
   const b32 = encodeB32(bytes.slice(0, 15));
   let out = 'TB1';
   for (let i = 0; i < 24; i += 4) out += '-' + b32.slice(i, i + 4);
@@ -347,7 +344,7 @@ export function verifyBallot(p, ballot, allowMultipleMarks = false, rand = syste
   if (!pippenger(Point, batch.points, batch.scalars).is0()) {
     // Name the culprit: each line with hints checked alone.
     ballot.lines.forEach((line, n) => {
-      if (line.h) verifyLine(p, ballot.card, n + 1, branches[n], { ...line }, null, rand);
+      if (line.h) verifyLine(p, ballot.card, n + 1, branches[n], line, null, rand);
     });
     throw new BallotError(0, 0, 'the proof that the line holds at most one mark does not verify');
   }

@@ -60,9 +60,7 @@ export function modL(x) {
 
 /** Returns x^(−1) mod ℓ for x ≠ 0 mod ℓ (public values only: Lagrange coefficients). */
 export function invertL(x) {
-  // ℓ is prime: Fermat's little theorem.
-  const r = Point.Fn.inv(modL(x));
-  return r;
+  return Point.Fn.inv(modL(x));
 }
 
 /** Hs of SPEC.md 11.1: SHA-512 of the bytes, read as a little-endian integer and reduced mod ℓ. */
@@ -105,6 +103,13 @@ export class Transcript {
   /** Appends S(x). */
   scalar(x) {
     return this.bytes(encodeScalar(x));
+  }
+
+  /** Returns a transcript holding the same items, to which more can be added without changing this one. */
+  clone() {
+    const t = Object.create(Transcript.prototype);
+    t.parts = this.parts.slice();
+    return t;
   }
 
   /** Returns the transcript's bytes. */

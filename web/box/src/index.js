@@ -1,7 +1,7 @@
 // The API of the encrypted ballot box for pages (SPEC.md section 11): JSON text and base64url in, JSON text and
 // base64url out, so that a page never handles group elements. bundle.js exposes it as globalThis.tinnhiemBox.
 
-import { decodeB64, encodeB64, toHex } from './encoding.js';
+import { encodeB64, toHex } from './encoding.js';
 import { G, systemRandom } from './group.js';
 import { deriveCard as deriveCardKey, makeParams } from './params.js';
 import {
@@ -93,9 +93,4 @@ export function partialDecrypt({ lines, options, trusteeKeyJSON, tallyJSON }, ra
   const tally = parseTally(tallyJSON);
   const p = makeParams({ session: key.session, jointKey: key.jointKey, lines, options });
   return formatPartial(partialDecryptParsed(p, key, tally, rand));
-}
-
-/** Decodes base64url strictly (exposed for pages that show or compare keys). */
-export function fromB64(text) {
-  return decodeB64(text);
 }

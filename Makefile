@@ -5,16 +5,41 @@ BIN       ?= bin
 RACE_PKGS := ./audit/... ./ballot/... ./web/... ./tally
 PKGS      := $(shell $(GO) list ./... 2>/dev/null)
 
-.PHONY: run test build lint vet fmt-check verify-build bench fuzz load clean
+.PHONY: run test test-js assets assets-check node-check build lint vet fmt-check verify-build bench fuzz load clean
 
 ## run: start the demo: a local SQLite file, a prepared session, the voting URLs printed
 run:
 	$(GO) run ./cmd/tinnhiem demo
 
-## test: the whole suite: vet, format check, race tests, end-to-end tests
-test: fmt-check vet verify-build
+## test: the whole suite: vet, format check, race tests, end-to-end tests, the JavaScript tests
+test: fmt-check vet verify-build test-js
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	$(GO) test -count=1 $(filter-out $(shell $(GO) list $(RACE_PKGS)),$(PKGS))
+
+## assets: rebuild web/static/box.js (the encrypted ballot box for the voter's phone) from web/box with the
+## versions pinned in web/box/package-lock.json; the bundle is committed, so `go build` needs no npm
+assets: node-check
+	cd web/box && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+## assets-check: rebuild the bundle and fail if it differs from the committed one
+assets-check: assets
+	@if [ -n "$$(git status --porcelain -- web/static/box.js)" ]; then \
+		git diff --stat -- web/static/box.js; \
+		echo "web/static/box.js differs from what web/box builds: run make assets and commit it"; exit 1; \
+	fi
+
+## test-js: the JavaScript tests of web/box (node --test), among them Go's test vectors; skipped when node is
+## missing, except under CI=true
+test-js:
+	@if ! command -v node >/dev/null 2>&1; then \
+		if [ "$$CI" = true ]; then echo "test-js: node is required under CI"; exit 1; fi; \
+		echo "test-js: skipped, node is not installed"; exit 0; \
+	fi; \
+	$(MAKE) --no-print-directory node-check && cd web/box && npm ci --no-audit --no-fund --loglevel=error && node --test test/
+
+# node-check: @noble/curves and @noble/hashes 2.x need Node 20.19 or later.
+node-check:
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("Node "+process.versions.node+" is too old: web/box needs 20.19 or later"); process.exit(1) }'
 
 ## build: build the server and the verifier into ./bin
 build:

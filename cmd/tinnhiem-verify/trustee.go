@@ -369,8 +369,10 @@ func printCeremony(w io.Writer, res *box.Ceremony) {
 	for _, d := range res.Disqualified {
 		fmt.Fprintf(w, "✗ Bị loại / disqualified: thành viên / trustee %d: %s\n", d.Trustee, reasonText[d.Reason])
 	}
+	sum := sha256.Sum256(append(box.FormatCeremony(res), '\n'))
 	fmt.Fprintf(w, "  Khóa chung / joint key: %s\n", b64.EncodeToString(res.JointKey[:]))
-	fmt.Fprintln(w, "  So khóa chung với các thành viên khác / compare the joint key with the other trustees")
+	fmt.Fprintf(w, "  SHA-256 của kết quả / of the result: %s\n", hex.EncodeToString(sum[:]))
+	fmt.Fprintln(w, "  Các thành viên so mã này với nhau trước khi mở phiên / the trustees compare it with each other before the vote opens")
 }
 
 func trusteeKey(args []string, stdout, stderr io.Writer) error {

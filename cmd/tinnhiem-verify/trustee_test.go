@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base32"
 	"encoding/binary"
@@ -378,10 +379,14 @@ func TestTrusteeCeremonyAndCount(t *testing.T) {
 	}
 	var results [][]byte
 	for i := 1; i <= 3; i++ {
-		c.result(i)
+		out := c.result(i)
 		data, err := os.ReadFile(c.laptop(i).path("result.json"))
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The digest the trustees read out to each other is sha256sum's of the file.
+		if sum := sha256.Sum256(data); !strings.Contains(out, "SHA-256 của kết quả / of the result: "+hex.EncodeToString(sum[:])) {
+			t.Errorf("trustee %d: result does not print the SHA-256 of result.json:\n%s", i, out)
 		}
 		results = append(results, data)
 		c.key(i)

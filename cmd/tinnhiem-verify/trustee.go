@@ -23,7 +23,7 @@ var trusteeCommands = []command{
 	{"round1", "trustee round1 --session ID --n N [--t T] --trustee I --secret FILE [--passphrase-file F | --ask-passphrase] --out FILE", trusteeRound1},
 	{"round2", "trustee round2 --secret FILE [--passphrase-file F] [--absent I,…] --out FILE IN…", trusteeRound2},
 	{"round3", "trustee round3 --secret FILE [--passphrase-file F] [--absent I,…] --out FILE IN…", trusteeRound3},
-	{"result", "trustee result [--absent I,…] [--session ID --n N --t T] --out FILE IN…", trusteeResult},
+	{"result", "trustee result [--absent I,…] --out FILE IN…", trusteeResult},
 	{"key", "trustee key --secret FILE [--passphrase-file F] [--absent I,…] [--result FILE] --out FILE IN…", trusteeKey},
 	{"decrypt", "trustee decrypt --key FILE [--passphrase-file F] --tally FILE [--result FILE] --out FILE", trusteeDecrypt},
 	{"combine", "trustee combine --result FILE --tally FILE --out FILE IN…", trusteeCombine},
@@ -315,9 +315,6 @@ func trusteeRound3(args []string, stdout, stderr io.Writer) error {
 func trusteeResult(args []string, stdout, stderr io.Writer) error {
 	fl := flag.NewFlagSet("trustee result", flag.ContinueOnError)
 	out := fl.String("out", "", "`FILE` to write the ceremony's result to")
-	session := fl.String("session", "", "the session `ID`, when the inputs hold several ceremonies")
-	n := fl.Int("n", 0, "its number of trustees `N`")
-	t := fl.Int("t", 0, "its threshold `T`")
 	absent := intList{}
 	fl.Var(absent, "absent", "go on without trustee `I` (comma-separated or repeated)")
 	var in pathList
@@ -333,9 +330,6 @@ func trusteeResult(args []string, stdout, stderr io.Writer) error {
 	if len(in) == 0 {
 		return usagef("give the messages: files or folders, as arguments or with --in")
 	}
-	if (*session != "") != (*n != 0) || (*n != 0) != (*t != 0) {
-		return usagef("--session, --n and --t go together")
-	}
 	if err := refuseExisting(*out); err != nil {
 		return err
 	}
@@ -343,12 +337,11 @@ func trusteeResult(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *session == "" {
-		if *session, *n, *t, err = msgs.ceremonyOf(); err != nil {
-			return err
-		}
+	session, n, t, err := msgs.ceremonyOf()
+	if err != nil {
+		return err
 	}
-	cer, err := msgs.check(*session, *n, *t, absent, stageRound3)
+	cer, err := msgs.check(session, n, t, absent, stageRound3)
 	if err != nil {
 		return err
 	}

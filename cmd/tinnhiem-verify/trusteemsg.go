@@ -259,7 +259,7 @@ func (in *inputs) ceremonyOf() (string, int, int, error) {
 		return last.session, last.n, last.t, nil
 	}
 	return "", 0, 0, bif("các thông điệp vòng 1 thuộc nhiều lễ tạo khóa: %s", "the round-1 messages belong to several ceremonies: %s", strings.Join(ids, "; ")).
-		withHint("keep one session's messages per folder, or pick one with --session ID --n N --t T")
+		withHint("keep one ceremony's messages per folder")
 }
 
 func absentHint(i int) string {
@@ -271,6 +271,11 @@ func absentHint(i int) string {
 // sent each round up to upTo.
 func (in *inputs) check(session string, n, t int, absent map[int]bool, upTo stage) (*ceremony, error) {
 	c := &ceremony{session: session, n: n, t: t, round1: map[int]*box.Round1{}, round2: map[int]*box.Round2{}, round3: map[int]*round3{}}
+	for i := range absent {
+		if i > n {
+			return nil, usagef("--absent %d: the ceremony has trustees 1 to %d", i, n)
+		}
+	}
 	files := map[int]string{}
 	for _, r := range in.round1 {
 		if r.v.Session != session || r.v.N != n || r.v.T != t {

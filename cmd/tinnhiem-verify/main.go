@@ -11,6 +11,7 @@
 //	tinnhiem-verify extends [--key PUBKEY] OLD NEW
 //	tinnhiem-verify keygen --key FILE [--name NAME]
 //	tinnhiem-verify cosign --key FILE [--out FILE] CHECKPOINT
+//	tinnhiem-verify trustee round1|round2|round3|result|key|decrypt|combine …
 //
 // BUNDLE is a .zip file or a directory. Exit status: 0 when every check
 // holds, 1 when one fails or the bundle cannot be read, 2 on a usage error.
@@ -29,12 +30,13 @@ func main() {
 	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// usageError marks a mistake in how the command was called; it exits 2.
-type usageError struct{ msg string }
+// usageError marks a mistake in how the command was called; it exits 2. usage, when set, is the usage line to
+// show instead of the command's (a trustee subcommand's own).
+type usageError struct{ msg, usage string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
 
 // failed marks an outcome already printed (a check that failed, a receipt
 // not found): exit 1 with nothing more to say.
@@ -51,6 +53,7 @@ var commands = []command{
 	{"extends", "extends [--key PUBKEY] OLD NEW", cmdExtends},
 	{"keygen", "keygen --key FILE [--name NAME]", cmdKeygen},
 	{"cosign", "cosign --key FILE [--out FILE] CHECKPOINT", cmdCosign},
+	{"trustee", trusteeUsage, cmdTrustee},
 }
 
 const verifyUsage = "[--key PUBKEY] [--json] BUNDLE"
@@ -78,13 +81,21 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case err == nil:
 		return 0
 	case errors.As(err, &ue):
+		usage := strings.TrimSpace(cmd.usage) // each usage line starts with its command
+		if ue.usage != "" {
+			usage = ue.usage
+		}
 		fmt.Fprintf(stderr, "tinnhiem-verify: error: %s\n", ue.msg)
-		fmt.Fprintf(stderr, "tinnhiem-verify: hint: usage: tinnhiem-verify %s\n", strings.TrimSpace(cmd.name+" "+cmd.usage))
+		fmt.Fprintf(stderr, "tinnhiem-verify: hint: usage: tinnhiem-verify %s\n", usage)
 		return 2
 	case errors.Is(err, errFailed):
 		return 1
 	default:
 		fmt.Fprintf(stderr, "tinnhiem-verify: error: %v\n", err)
+		var h interface{ Hint() string }
+		if errors.As(err, &h) && h.Hint() != "" {
+			fmt.Fprintf(stderr, "tinnhiem-verify: hint: %s\n", h.Hint())
+		}
 		return 1
 	}
 }
@@ -94,6 +105,9 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nUsage:")
 	fmt.Fprintf(w, "  tinnhiem-verify %s\n", verifyUsage)
 	for _, c := range commands {
+		if c.name == "trustee" {
+			c.usage += "   (Ban kiểm phiếu / the counting committee: tinnhiem-verify trustee help)"
+		}
 		fmt.Fprintf(w, "  tinnhiem-verify %s\n", c.usage)
 	}
 	fmt.Fprintln(w, "\nBUNDLE is a .zip file or a directory. PUBKEY is a verifier key (tinnhiem+…), a file holding one, or a signify .pub file.")

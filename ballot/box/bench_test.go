@@ -145,7 +145,7 @@ func BenchmarkCombineV10000K30(b *testing.B) {
 	}
 }
 
-// BenchmarkSum10000K30 adds up 10,000 ballots' ciphertexts (90 per ballot) as at close.
+// BenchmarkSumK30 adds up 100 ballots' ciphertexts (90 per ballot), as at close; ns/ballot is the time per ballot.
 func BenchmarkSumK30(b *testing.B) {
 	p, _, ballots := benchSetup(b, 30, 100)
 	clock := startCPU(b)

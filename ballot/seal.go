@@ -89,8 +89,8 @@ func (s *Service) Close(ctx context.Context, actor, id string) error {
 
 // Record appends an organiser action of another package (the tally, the
 // reports, a cosignature) to a session's log, after check has approved the
-// session, and signs a checkpoint if asked.
-func (s *Service) Record(ctx context.Context, actor, id string, typ audit.Type, payload any, check func(*Session, Tx) error, checkpoint bool) error {
+// session, and signs a checkpoint of the new head in the same transaction.
+func (s *Service) Record(ctx context.Context, actor, id string, typ audit.Type, payload any, check func(*Session, Tx) error) error {
 	return s.store.Update(ctx, func(tx Tx) error {
 		sess, err := tx.Session(id)
 		if err != nil {
@@ -101,14 +101,21 @@ func (s *Service) Record(ctx context.Context, actor, id string, typ audit.Type, 
 				return err
 			}
 		}
-		if err := s.log(tx, id, actor, typ, payload); err != nil {
-			return err
-		}
-		if checkpoint {
-			return s.checkpoint(tx, id)
-		}
-		return nil
+		return s.logSigned(tx, id, actor, typ, payload)
 	})
+}
+
+// logSigned appends one entry and signs a checkpoint of the new head, both
+// in tx. Every transaction that writes to a log ends with a signed
+// checkpoint (Close signs once after its whole batch), so that a log copied
+// at any moment is covered by a signature up to its last entry and a
+// verifier can refuse any entry that no checkpoint covers: an entry
+// appended by whoever relays a bundle.
+func (s *Service) logSigned(tx Tx, id, actor string, typ audit.Type, payload any) error {
+	if err := s.log(tx, id, actor, typ, payload); err != nil {
+		return err
+	}
+	return s.checkpoint(tx, id)
 }
 
 func (s *Service) log(tx Tx, id, actor string, typ audit.Type, payload any) error {

@@ -88,7 +88,7 @@ func (s *Service) CreateSession(ctx context.Context, actor string, in NewSession
 		if err := tx.InsertSession(sess); err != nil {
 			return err
 		}
-		return s.log(tx, id, actor, audit.SessionCreated, audit.SessionCreatedData{
+		return s.logSigned(tx, id, actor, audit.SessionCreated, audit.SessionCreatedData{
 			ID: id, Org: in.Org, Title: in.Title, Body: in.Body, Date: in.Date, Place: in.Place, Rules: string(rules),
 		})
 	})
@@ -149,7 +149,7 @@ func (s *Service) ImportRoster(ctx context.Context, actor, id string, members []
 		for i, m := range members {
 			people[i] = audit.Person{Name: m.Name, Position: m.Position, Unit: m.Unit}
 		}
-		return s.log(tx, id, actor, audit.RosterSet, audit.RosterSetData{Members: people})
+		return s.logSigned(tx, id, actor, audit.RosterSet, audit.RosterSetData{Members: people})
 	})
 }
 
@@ -169,7 +169,7 @@ func (s *Service) ImportCadres(ctx context.Context, actor, id string, cadres []C
 		for i, c := range cadres {
 			people[i] = audit.Person{ID: c.ID, Name: c.Name, Position: c.Position}
 		}
-		return s.log(tx, id, actor, audit.CadresSet, audit.CadresSetData{Cadres: people})
+		return s.logSigned(tx, id, actor, audit.CadresSet, audit.CadresSetData{Cadres: people})
 	})
 }
 
@@ -196,7 +196,7 @@ func (s *Service) SetCommittee(ctx context.Context, actor, id string, names []st
 		if err := tx.UpdateSession(sess); err != nil {
 			return err
 		}
-		return s.log(tx, id, actor, audit.CommitteeSet, audit.CommitteeSetData{Members: clean})
+		return s.logSigned(tx, id, actor, audit.CommitteeSet, audit.CommitteeSetData{Members: clean})
 	})
 }
 
@@ -290,7 +290,7 @@ func (s *Service) CheckIn(ctx context.Context, actor, id string, names []string,
 		if a, err = attendance(tx, id); err != nil {
 			return err
 		}
-		return s.log(tx, id, actor, audit.CheckedIn, audit.CheckedInData{Members: names, Present: a.Present, Summoned: a.Summoned})
+		return s.logSigned(tx, id, actor, audit.CheckedIn, audit.CheckedInData{Members: names, Present: a.Present, Summoned: a.Summoned})
 	})
 	return a, err
 }
@@ -332,7 +332,7 @@ func (s *Service) IssueTokens(ctx context.Context, actor, id string, n int, deli
 		if err := tx.InsertTokens(id, hashes); err != nil {
 			return err
 		}
-		if err := s.log(tx, id, actor, audit.TokensIssued, audit.TokensData{Hashes: hashes}); err != nil {
+		if err := s.logSigned(tx, id, actor, audit.TokensIssued, audit.TokensData{Hashes: hashes}); err != nil {
 			return err
 		}
 		return deliver(tokens)
@@ -370,13 +370,13 @@ func (s *Service) RevokeToken(ctx context.Context, actor, id, code, reason strin
 		if err := tx.RevokeToken(h); err != nil {
 			return err
 		}
-		return s.log(tx, id, actor, audit.TokenRevoked, audit.TokenRevokedData{Hash: h, Reason: CleanText(reason)})
+		return s.logSigned(tx, id, actor, audit.TokenRevoked, audit.TokenRevokedData{Hash: h, Reason: CleanText(reason)})
 	})
 }
 
 // Open opens a draft session for voting. It requires a roster, cadres and
 // cards, and two thirds of the roster present unless override is set with a
-// reason; the check and any override are logged, and a checkpoint is signed.
+// reason; the check and any override are logged.
 func (s *Service) Open(ctx context.Context, actor, id string, override bool, reason string) error {
 	reason = CleanText(reason)
 	if override && reason == "" {
@@ -421,10 +421,7 @@ func (s *Service) Open(ctx context.Context, actor, id string, override bool, rea
 		if !a.QuorumMet() {
 			data.Override, data.Reason = true, reason
 		}
-		if err := s.log(tx, id, actor, audit.SessionOpened, data); err != nil {
-			return err
-		}
-		return s.checkpoint(tx, id)
+		return s.logSigned(tx, id, actor, audit.SessionOpened, data)
 	})
 }
 

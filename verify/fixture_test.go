@@ -102,7 +102,7 @@ func newFixture(t testing.TB) *fixture {
 	cosigned, err := verify.Cosign(cps[0].Note, f.inspector)
 	ok(err)
 	ok(f.svc.Record(ctx, actor, f.id, audit.CosignatureAdded, audit.CosignatureData{
-		Name: f.inspector.Name(), Key: f.inspector.VerifierKey(), Size: cps[0].Size, Note: string(cosigned)}, nil, false))
+		Name: f.inspector.Name(), Key: f.inspector.VerifierKey(), Size: cps[0].Size, Note: string(cosigned)}, nil))
 
 	votes := []map[string][]ballot.Level{
 		{"c1": {ballot.High}, "c2": {ballot.Normal}, "c3": {ballot.Low}},
@@ -127,7 +127,7 @@ func newFixture(t testing.TB) *fixture {
 	ok(f.svc.Record(ctx, actor, f.id, audit.TallyComputed, res, func(s *ballot.Session, tx ballot.Tx) error {
 		s.State = ballot.Tallied
 		return tx.UpdateSession(s)
-	}, true))
+	}))
 	var csv, js bytes.Buffer
 	ok(tally.WriteCSV(&csv, res))
 	ok(tally.WriteJSON(&js, res))
@@ -143,7 +143,7 @@ func newFixture(t testing.TB) *fixture {
 			}
 		}
 		return nil
-	}, true))
+	}))
 	f.bundle, err = f.svc.Bundle(ctx, f.id)
 	ok(err)
 	return f

@@ -45,7 +45,7 @@ func Add(ctx context.Context, svc *ballot.Service, actor, session string, msg []
 		return nil
 	}
 	// The payload is filled in by check, inside the transaction.
-	if err := svc.Record(ctx, actor, session, audit.CosignatureAdded, &data, check, false); err != nil {
+	if err := svc.Record(ctx, actor, session, audit.CosignatureAdded, &data, check); err != nil {
 		return audit.CosignatureData{}, err
 	}
 	return data, nil

@@ -90,7 +90,7 @@ func Issue(ctx context.Context, svc *ballot.Service, session, actor string, s Si
 			}
 			sess.State = ballot.Tallied
 			return tx.UpdateSession(sess)
-		}, true)
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -142,7 +142,7 @@ func Issue(ctx context.Context, svc *ballot.Service, session, actor string, s Si
 			}
 		}
 		return nil
-	}, true)
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"tinnhiem/audit"
 	"tinnhiem/tally"
@@ -30,14 +32,14 @@ func (r *Replay) rosterSet(e *audit.Entry) error {
 	if len(d.Members) == 0 {
 		return errors.New("the roster is empty")
 	}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(d.Members))
 	for _, m := range d.Members {
 		if !nonEmpty(m.Name) || seen[m.Name] {
 			return fmt.Errorf("the roster has an empty or repeated name %q", m.Name)
 		}
 		seen[m.Name] = true
 	}
-	r.Members, r.Present = d.Members, map[string]bool{}
+	r.Members, r.roster, r.Present = d.Members, seen, map[string]bool{}
 	return nil
 }
 
@@ -80,12 +82,8 @@ func (r *Replay) checkedIn(e *audit.Entry) error {
 	if err := strictDecode(e, &d); err != nil {
 		return err
 	}
-	onRoster := map[string]bool{}
-	for _, m := range r.Members {
-		onRoster[m.Name] = true
-	}
 	for _, n := range d.Members {
-		if !onRoster[n] {
+		if !r.roster[n] {
 			return fmt.Errorf("%q checked in but is not on the roster", n)
 		}
 		r.Present[n] = true
@@ -161,7 +159,15 @@ func (r *Replay) sessionClosed(e *audit.Entry) error {
 	if d.Issued != r.ValidIssued() {
 		return fmt.Errorf("SessionClosed says %d cards issued, the log says %d", d.Issued, r.ValidIssued())
 	}
-	r.Closed, r.ClosedSeq, r.phase = &d, e.Seq, phaseSealing
+	cadres := make([]tally.Cadre, len(r.Cadres))
+	for i, c := range r.Cadres {
+		cadres[i] = tally.Cadre{ID: c.ID, Name: c.Name, Position: c.Position}
+	}
+	counter, err := tally.NewCounter(tally.Rules(r.Session.Rules), cadres)
+	if err != nil {
+		return err
+	}
+	r.Closed, r.ClosedSeq, r.phase, r.counter = &d, e.Seq, phaseSealing, counter
 	return nil
 }
 
@@ -177,11 +183,16 @@ func (r *Replay) ballot(e *audit.Entry) error {
 		return fmt.Errorf("ballot %s", err)
 	}
 	h := audit.BallotHash(d)
-	if len(r.Ballots) > 0 && compareHash(r.lastBallot, h) >= 0 {
+	if r.counter.Ballots() > 0 && compareHash(r.lastBallot, h) >= 0 {
 		return errors.New("sealed ballots are not in ascending order of ballot hash (or one is repeated)")
 	}
+	if err := r.counter.Add(d.Marks); err != nil {
+		return fmt.Errorf("ballot %s", err)
+	}
 	r.lastBallot = h
-	r.Ballots = append(r.Ballots, d)
+	if r.keep {
+		r.Ballots = append(r.Ballots, d)
+	}
 	return nil
 }
 
@@ -190,11 +201,11 @@ func (r *Replay) ballotsSealed(e *audit.Entry) error {
 	if err := strictDecode(e, &d); err != nil {
 		return err
 	}
-	if d.Count != len(r.Ballots) {
-		return ballotErr(fmt.Errorf("BallotsSealed counts %d ballots, the log holds %d", d.Count, len(r.Ballots)))
+	if n := r.SealedBallots(); d.Count != n {
+		return ballotErr(fmt.Errorf("BallotsSealed counts %d ballots, the log holds %d", d.Count, n))
 	}
-	if r.Closed.Collected != len(r.Ballots) {
-		return ballotErr(fmt.Errorf("SessionClosed says %d ballots collected, %d were sealed", r.Closed.Collected, len(r.Ballots)))
+	if n := r.SealedBallots(); r.Closed.Collected != n {
+		return ballotErr(fmt.Errorf("SessionClosed says %d ballots collected, %d were sealed", r.Closed.Collected, n))
 	}
 	r.SealedSeq, r.phase = e.Seq, phaseUsed
 	return nil
@@ -209,7 +220,7 @@ func (r *Replay) tokensUsed(e *audit.Entry) error {
 		return errors.New("TokensUsed lists no card")
 	}
 	for _, h := range d.Hashes {
-		if len(r.Used) > 0 && compareHash(r.lastUsed, h) >= 0 {
+		if r.nUsed > 0 && compareHash(r.lastUsed, h) >= 0 {
 			return tokenErr(errors.New("used token hashes are not in ascending order (or one is repeated)"))
 		}
 		if !r.Issued[h] {
@@ -218,16 +229,18 @@ func (r *Replay) tokensUsed(e *audit.Entry) error {
 		if r.Revoked[h] {
 			return tokenErr(fmt.Errorf("used token %s… had been revoked", h.String()[:12]))
 		}
-		r.lastUsed = h
-		r.Used = append(r.Used, h)
+		r.lastUsed, r.nUsed = h, r.nUsed+1
+		if r.keep {
+			r.Used = append(r.Used, h)
+		}
 	}
 	return nil
 }
 
 // endUsed closes the run of TokensUsed entries: one used card per ballot.
 func (r *Replay) endUsed() error {
-	if len(r.Used) != len(r.Ballots) {
-		return ballotErr(fmt.Errorf("%d cards were used but %d ballots were sealed", len(r.Used), len(r.Ballots)))
+	if r.nUsed != r.SealedBallots() {
+		return ballotErr(fmt.Errorf("%d cards were used but %d ballots were sealed", r.nUsed, r.SealedBallots()))
 	}
 	r.phase = phaseClosed
 	return nil
@@ -250,17 +263,40 @@ func (r *Replay) reportIssued(e *audit.Entry) error {
 	if len(d.Documents) == 0 {
 		return errors.New("ReportIssued names no document")
 	}
-	r.Reports = append(r.Reports, d.Documents...)
+	named := make(map[string]bool, len(d.Documents))
+	for _, doc := range d.Documents {
+		if !r.documentName(doc.Name) || named[doc.Name] {
+			return fmt.Errorf("ReportIssued names %q, which is not a document of this session (SPEC.md 8.2) or is named twice", doc.Name)
+		}
+		named[doc.Name] = true
+	}
 	return nil
 }
 
 func (r *Replay) cosignatureAdded(e *audit.Entry) error {
 	var d audit.CosignatureData
-	if err := strictDecode(e, &d); err != nil {
-		return err
+	return strictDecode(e, &d)
+}
+
+// documentName reports whether name is one of the documents a tally of
+// this session issues: a report on one of its cadres, the minutes or one
+// of the two results files.
+func (r *Replay) documentName(name string) bool {
+	switch name {
+	case audit.MinutesDocument, audit.ResultsCSVDocument, audit.ResultsJSONDocument:
+		return true
 	}
-	r.Cosigns = append(r.Cosigns, d)
-	return nil
+	// Cadre IDs are c1, c2, … in ballot order (cadresSet), so a report's
+	// name is checked without a search.
+	id, ok := strings.CutPrefix(name, "bao-cao-c")
+	if !ok {
+		return false
+	}
+	if id, ok = strings.CutSuffix(id, ".pdf"); !ok || id == "" || id[0] == '0' || len(id) > 9 {
+		return false
+	}
+	n, err := strconv.Atoi(id)
+	return err == nil && n >= 1 && n <= len(r.Cadres) && name == audit.CadreReportDocument(r.Cadres[n-1].ID)
 }
 
 func isLowerHex(s string) bool {

@@ -13,6 +13,7 @@ import (
 	"tinnhiem/ballot"
 	"tinnhiem/ballot/sqlite"
 	"tinnhiem/tally"
+	"tinnhiem/tally/report"
 	"tinnhiem/verify"
 )
 
@@ -39,7 +40,13 @@ func fixedClock() func() time.Time {
 // fixture is a whole vote run by the real service over a real SQLite file:
 // roster, cadres, committee, check-in, cards (one revoked), opening, an
 // inspector's cosignature of the opening checkpoint, ballots, close, the
-// tally, and two signed documents.
+// tally, and three signed documents: the minutes, results.csv and
+// results.json. A second session of the same installation, voted and
+// tallied the same way, gives the minutes of another session.
+//
+// The minutes are rendered by the reports package without their embedded
+// PDF signature, which is randomised (ECDSA) and would make the test
+// vectors differ at every generation; the verifier does not check it.
 type fixture struct {
 	svc       *ballot.Service
 	key       *audit.Key // the installation's
@@ -47,6 +54,9 @@ type fixture struct {
 	id        string
 	tokens    []string // the cards that voted
 	bundle    *audit.Bundle
+	// otherMinutes are the minutes of another session of the same
+	// installation, with their detached signature.
+	otherMinutes audit.BundleDocument
 }
 
 func mustKey(t testing.TB, seed, name string) *audit.Key {
@@ -99,10 +109,11 @@ func newFixture(t testing.TB) *fixture {
 	// The inspector cosigns the opening checkpoint during the vote.
 	_, cps, err := f.svc.Log(ctx, f.id)
 	ok(err)
-	cosigned, err := verify.Cosign(cps[0].Note, f.inspector)
+	opening := cps[len(cps)-1]
+	cosigned, err := verify.Cosign(opening.Note, f.inspector)
 	ok(err)
 	ok(f.svc.Record(ctx, actor, f.id, audit.CosignatureAdded, audit.CosignatureData{
-		Name: f.inspector.Name(), Key: f.inspector.VerifierKey(), Size: cps[0].Size, Note: string(cosigned)}, nil))
+		Name: f.inspector.Name(), Key: f.inspector.VerifierKey(), Size: opening.Size, Note: string(cosigned)}, nil))
 
 	votes := []map[string][]ballot.Level{
 		{"c1": {ballot.High}, "c2": {ballot.Normal}, "c3": {ballot.Low}},
@@ -118,24 +129,20 @@ func newFixture(t testing.TB) *fixture {
 	}
 	ok(f.svc.Close(ctx, actor, f.id))
 
-	entries, _, err := f.svc.Log(ctx, f.id)
-	ok(err)
-	rep, err := verify.ReplayLog(entries)
-	ok(err)
-	res, err := rep.Count()
-	ok(err)
-	ok(f.svc.Record(ctx, actor, f.id, audit.TallyComputed, res, func(s *ballot.Session, tx ballot.Tx) error {
-		s.State = ballot.Tallied
-		return tx.UpdateSession(s)
-	}))
+	src := tallied(t, f.svc, f.id)
+	minutes := renderMinutes(t, src)
 	var csv, js bytes.Buffer
-	ok(tally.WriteCSV(&csv, res))
-	ok(tally.WriteJSON(&js, res))
-	docs := []ballot.Document{
-		{Name: "results.csv", Data: csv.Bytes(), Signature: f.key.SignDetached(csv.Bytes(), "tinnhiem.pub")},
-		{Name: "results.json", Data: js.Bytes(), Signature: f.key.SignDetached(js.Bytes(), "tinnhiem.pub")},
+	ok(tally.WriteCSV(&csv, src.Result))
+	ok(tally.WriteJSON(&js, src.Result))
+	var docs []ballot.Document
+	var list []audit.ReportDocument
+	for _, d := range []struct {
+		name string
+		data []byte
+	}{{report.MinutesName, minutes}, {report.ResultsCSVName, csv.Bytes()}, {report.ResultsJSONName, js.Bytes()}} {
+		docs = append(docs, ballot.Document{Name: d.name, Data: d.data, Signature: f.key.SignDetached(d.data, report.PublicKeyName)})
+		list = append(list, audit.ReportDocument{Name: d.name, SHA256: audit.Sum(d.data)})
 	}
-	list := []audit.ReportDocument{{Name: "results.csv", SHA256: audit.Sum(csv.Bytes())}, {Name: "results.json", SHA256: audit.Sum(js.Bytes())}}
 	ok(f.svc.Record(ctx, actor, f.id, audit.ReportIssued, audit.ReportIssuedData{Documents: list}, func(s *ballot.Session, tx ballot.Tx) error {
 		for _, d := range docs {
 			if err := tx.PutDocument(s.ID, d); err != nil {
@@ -146,7 +153,70 @@ func newFixture(t testing.TB) *fixture {
 	}))
 	f.bundle, err = f.svc.Bundle(ctx, f.id)
 	ok(err)
+
+	// Another session of the same installation, voted and tallied.
+	other, err := f.svc.CreateSession(ctx, actor, ballot.NewSession{Title: "Hội nghị lấy phiếu tín nhiệm", Body: "Ban Chấp hành Đoàn xã",
+		Date: "2026-11-23", Place: "Nhà văn hóa xã", Rules: "qd96"})
+	ok(err)
+	ok(f.svc.ImportRoster(ctx, actor, other.ID, members[:3]))
+	ok(f.svc.ImportCadres(ctx, actor, other.ID, []ballot.Cadre{{ID: "c1", Name: "Phạm Thị Dung", Position: "Bí thư Đoàn"}}))
+	ok(f.svc.SetCommittee(ctx, actor, other.ID, []string{"Đại biểu 1"}))
+	_, err = f.svc.CheckIn(ctx, actor, other.ID, nil, true)
+	ok(err)
+	ok(f.svc.IssueTokens(ctx, actor, other.ID, 3, func(ts []string) error { cards = ts; return nil }))
+	ok(f.svc.Open(ctx, actor, other.ID, false, ""))
+	for _, c := range cards {
+		_, err := f.svc.Cast(ctx, c, map[string][]ballot.Level{"c1": {ballot.High}})
+		ok(err)
+	}
+	ok(f.svc.Close(ctx, actor, other.ID))
+	m := renderMinutes(t, tallied(t, f.svc, other.ID))
+	f.otherMinutes = audit.BundleDocument{Name: report.MinutesName, Data: m, Signature: f.key.SignDetached(m, report.PublicKeyName)}
 	return f
+}
+
+// tallied logs the tally of a closed session as report.Issue does, and
+// returns what its documents show.
+func tallied(t testing.TB, svc *ballot.Service, id string) *report.Source {
+	t.Helper()
+	ctx := context.Background()
+	entries, _, err := svc.Log(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := verify.ReplayLog(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := rep.Count()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = svc.Record(ctx, actor, id, audit.TallyComputed, res, func(s *ballot.Session, tx ballot.Tx) error {
+		s.State = ballot.Tallied
+		return tx.UpdateSession(s)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cps, err := svc.Log(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := cps[len(cps)-1]
+	return &report.Source{Session: rep.Session, Opened: *rep.Opened, Committee: rep.Committee, Result: res,
+		Checkpoint: string(last.Note), Fingerprint: svc.Key().Fingerprint()}
+}
+
+// renderMinutes renders the counting minutes of src as the reports package
+// does, without the embedded PDF signature (see fixture).
+func renderMinutes(t testing.TB, src *report.Source) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := report.WriteMinutes(&b, src); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 // copyBundle returns a deep enough copy of b to tamper with.

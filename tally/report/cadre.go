@@ -5,13 +5,14 @@ import (
 	"io"
 	"strconv"
 
+	"tinnhiem/audit"
 	"tinnhiem/tally"
 )
 
 // CadreReportName returns the file name of the report on the cadre with the
 // given ballot ID ("c1" gives "bao-cao-c1.pdf"): stable ASCII, so that the
 // names in the audit log and on disk never depend on a person's name.
-func CadreReportName(cadreID string) string { return "bao-cao-" + cadreID + ".pdf" }
+func CadreReportName(cadreID string) string { return audit.CadreReportDocument(cadreID) }
 
 // WriteCadreReport writes the one-page A4 report on cadre i (0-based, in
 // ballot order) of src.Result to w: the body, meeting, date, place and rule
@@ -29,7 +30,7 @@ func WriteCadreReport(w io.Writer, src *Source, i int) error {
 		return fmt.Errorf("failed to write cadre report: no cadre %d in the tally", i)
 	}
 	cr := src.Result.Cadres[i]
-	d := newWriter(src, "Kết quả lấy phiếu tín nhiệm – "+cr.Cadre.Name)
+	d := newWriter(src, "Kết quả lấy phiếu tín nhiệm – "+cr.Cadre.Name, CadreReportName(cr.Cadre.ID))
 	d.AddPage()
 	y := d.header("KẾT QUẢ LẤY PHIẾU TÍN NHIỆM", src.Session.Title)
 

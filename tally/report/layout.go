@@ -57,11 +57,15 @@ type writer struct {
 	src *Source
 }
 
-func newWriter(src *Source, title string) *writer {
+func newWriter(src *Source, title, name string) *writer {
 	pdf := newDocument()
 	pdf.SetTitle(metadata(title), true)
 	pdf.SetAuthor(metadata(src.Session.Body), true)
 	pdf.SetSubject(metadata(src.Session.Title), true)
+	// The file names its session and its own name in bytes the verifier
+	// can find without parsing the PDF (SPEC.md 8.2): a document of one
+	// session cannot pass for another's, nor one report for another.
+	pdf.SetKeywords(audit.DocumentKeywords(src.Session.ID, name), false)
 	pdf.AliasNbPages("{nb}")
 	w := &writer{Fpdf: pdf, src: src}
 	pdf.SetFooterFunc(w.footer)

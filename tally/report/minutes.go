@@ -6,11 +6,12 @@ import (
 	"strconv"
 	"strings"
 
+	"tinnhiem/audit"
 	"tinnhiem/tally"
 )
 
 // MinutesName is the file name of the counting minutes.
-const MinutesName = "bien-ban-kiem-phieu.pdf"
+const MinutesName = audit.MinutesDocument
 
 // conditionShort names each condition in the table of the minutes; the
 // full sentence with its article follows the table as a note.
@@ -57,7 +58,7 @@ func WriteMinutes(w io.Writer, src *Source) error {
 		return fmt.Errorf("failed to write minutes: %w", err)
 	}
 	r, o := src.Result, src.Opened
-	d := newWriter(src, "Biên bản kiểm phiếu – "+src.Session.Title)
+	d := newWriter(src, "Biên bản kiểm phiếu – "+src.Session.Title, MinutesName)
 	d.AddPage()
 	y := d.header("BIÊN BẢN KIỂM PHIẾU", "Lấy phiếu tín nhiệm – "+src.Session.Title)
 

@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWSVhqOMOsGIvQQX9QP5PjPXV8eOrpCZKQYMwMe0L9I2qFHXCyVgb6vS8mIi9c9whvUBiupEBoxyqJbuQKSqxJMbyU7xSrk4xgs=

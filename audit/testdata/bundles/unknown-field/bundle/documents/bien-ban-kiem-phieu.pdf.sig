@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWSVhqOMOsGIvQRkfY3oUmHgJjrGRJGoXazMRVClWs2G8Br4u9kFwAHNqOctSr4OK3EgR0yUWwPYQv4cQLUK+SpBvp7cr8gWgwY=

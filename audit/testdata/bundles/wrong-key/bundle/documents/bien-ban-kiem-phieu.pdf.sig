@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWTshmx7R4dkaTh0s6nWkw1Bilm1xp4if34xExRLP5dg6bt9Qf70zlD96d+NlUBkoWfiziktFjnN2rFcW2qketvAdx/kg2G4Ywo=

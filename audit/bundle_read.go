@@ -84,6 +84,7 @@ type BundleReader struct {
 	fsys    fs.FS
 	logHash Hash
 	logSize int64
+	logErr  error
 }
 
 // DocumentFile is one issued document as OpenBundle found it: its size
@@ -456,59 +457,76 @@ func (b *BundleReader) addFile(name string, data []byte, docs map[string]int) er
 // when the log differs from the manifest (whatever its lines say; the
 // entries yielded before it must then be disregarded) or is too large, or
 // else a *ChainError naming the first line that is not an entry, after
-// which no entry is yielded. The caller may stop early.
+// which no entry is yielded. The caller may stop early, once it has seen
+// enough (a broken chain): the rest of the log is then only hashed, not
+// parsed, and LogError gives the verdict.
 func (b *BundleReader) Entries() iter.Seq2[*Entry, error] {
 	return func(yield func(*Entry, error) bool) {
-		f, err := b.fsys.Open(BundleLog)
-		if err != nil {
-			yield(nil, bundleErr(BundleLog, "is missing: %v", err))
-			return
-		}
-		defer f.Close()
-		h := &countingHash{Hash: sha256.New()}
-		r := bufio.NewReaderSize(io.TeeReader(io.LimitReader(f, MaxLogBytes+1), h), 64<<10)
-		var lineErr error
-		for seq := uint64(1); ; seq++ {
-			line, err := readLine(r)
-			if err == io.EOF && len(line) == 0 {
-				break
-			}
-			if lineErr == nil {
-				switch {
-				case errors.Is(err, errLineTooLong):
-					lineErr = &ChainError{Seq: seq, Err: fmt.Errorf("line %d of %s is longer than %d bytes", seq, BundleLog, MaxLogLineBytes)}
-				case err == io.EOF:
-					lineErr = &ChainError{Seq: seq, Err: fmt.Errorf("line %d of %s is cut short (no final newline)", seq, BundleLog)}
-				case err != nil:
-					yield(nil, bundleErr(BundleLog, "cannot be read: %v", err))
-					return
-				default:
-					e, err := decodeLogLine(line)
-					if err != nil {
-						lineErr = &ChainError{Seq: seq, Err: fmt.Errorf("line %d of %s is not an entry: %v", seq, BundleLog, err)}
-					} else if !yield(&e, nil) {
-						return
-					}
-				}
-			} else if err != nil && err != io.EOF && !errors.Is(err, errLineTooLong) {
-				yield(nil, bundleErr(BundleLog, "cannot be read: %v", err))
-				return
-			}
-			if err == io.EOF {
-				break
-			}
-		}
-		switch {
-		case h.n > MaxLogBytes:
-			yield(nil, bundleErr(BundleLog, "is larger than %d bytes", int64(MaxLogBytes)))
-		// The hash decides first: a log that differs from the manifest
-		// is a broken bundle whatever its lines say.
-		case Hash(h.Sum(nil)) != b.logHash:
-			yield(nil, bundleErr(BundleLog, "its SHA-256 differs from the one in %s", BundleManifest))
-		case lineErr != nil:
-			yield(nil, lineErr)
+		stopped := false
+		b.logErr = b.readLog(func(e *Entry) {
+			stopped = stopped || !yield(e, nil)
+		}, func() bool { return stopped })
+		if b.logErr != nil && !stopped {
+			yield(nil, b.logErr)
 		}
 	}
+}
+
+// LogError returns, after Entries has run (to the end or stopped early),
+// the error it yields or would have yielded last: nil when log.jsonl
+// matches the manifest and every line is an entry.
+func (b *BundleReader) LogError() error { return b.logErr }
+
+// readLog reads log.jsonl to its end, hashing every byte, and passes each
+// entry to emit until the first line that is not one or until stopped says
+// that nobody listens any more.
+func (b *BundleReader) readLog(emit func(*Entry), stopped func() bool) error {
+	f, err := b.fsys.Open(BundleLog)
+	if err != nil {
+		return bundleErr(BundleLog, "is missing: %v", err)
+	}
+	defer f.Close()
+	h := &countingHash{Hash: sha256.New()}
+	r := bufio.NewReaderSize(io.TeeReader(io.LimitReader(f, MaxLogBytes+1), h), 64<<10)
+	var lineErr error
+	for seq := uint64(1); ; seq++ {
+		if lineErr != nil || stopped() {
+			// Nothing more to parse: hash the rest at the speed of
+			// reading.
+			if _, err := io.Copy(io.Discard, r); err != nil {
+				return bundleErr(BundleLog, "cannot be read: %v", err)
+			}
+			break
+		}
+		line, err := readLine(r)
+		if err == io.EOF && len(line) == 0 {
+			break
+		}
+		switch {
+		case errors.Is(err, errLineTooLong):
+			lineErr = &ChainError{Seq: seq, Err: fmt.Errorf("line %d of %s is longer than %d bytes", seq, BundleLog, MaxLogLineBytes)}
+		case err == io.EOF:
+			lineErr = &ChainError{Seq: seq, Err: fmt.Errorf("line %d of %s is cut short (no final newline)", seq, BundleLog)}
+		case err != nil:
+			return bundleErr(BundleLog, "cannot be read: %v", err)
+		default:
+			e, err := decodeLogLine(line)
+			if err != nil {
+				lineErr = &ChainError{Seq: seq, Err: fmt.Errorf("line %d of %s is not an entry: %v", seq, BundleLog, err)}
+			} else {
+				emit(&e)
+			}
+		}
+	}
+	switch {
+	case h.n > MaxLogBytes:
+		return bundleErr(BundleLog, "is larger than %d bytes", int64(MaxLogBytes))
+	// The hash decides first: a log that differs from the manifest is a
+	// broken bundle whatever its lines say.
+	case Hash(h.Sum(nil)) != b.logHash:
+		return bundleErr(BundleLog, "its SHA-256 differs from the one in %s", BundleManifest)
+	}
+	return lineErr
 }
 
 // countingHash is a hash that counts the bytes written to it.

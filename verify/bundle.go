@@ -267,21 +267,26 @@ func BundleFS(fsys fs.FS, opts Options) *Report {
 
 	s := &scan{session: b.Session, server: verifier, keyOK: keyOK, replay: newReplay(false), latest: map[string]logged{}}
 	for e, err := range b.Entries() {
-		var be *audit.BundleError
-		switch {
-		case errors.As(err, &be):
-			// The log differs from the manifest, or could not be read:
-			// nothing read from it counts.
-			return ReadFailure(err)
-		case err != nil:
-			if s.chainErr == nil {
-				s.chainErr = err
-			}
-		default:
-			if s.entry(e) && opts.Visit != nil {
-				opts.Visit(e)
-			}
+		if err != nil {
+			break // LogError has it
 		}
+		if !s.entry(e) {
+			// The chain is broken: nothing after it counts, and the rest
+			// of the log is only hashed.
+			break
+		}
+		if opts.Visit != nil {
+			opts.Visit(e)
+		}
+	}
+	var be *audit.BundleError
+	switch err := b.LogError(); {
+	case errors.As(err, &be):
+		// The log differs from the manifest, or could not be read:
+		// nothing read from it counts.
+		return ReadFailure(err)
+	case err != nil && s.chainErr == nil:
+		s.chainErr = err
 	}
 	r.Entries = len(s.hashes)
 	r.ok(CheckBundle, fmt.Sprintf("%d entries, %d checkpoints, %d documents", len(s.hashes), len(b.Checkpoints), len(b.Documents)))
@@ -324,9 +329,6 @@ type scan struct {
 // entry feeds one entry to every check that reads the log and reports
 // whether the chain still holds.
 func (s *scan) entry(e *audit.Entry) bool {
-	if s.chainErr != nil {
-		return false
-	}
 	seq := s.head.Size + 1
 	err := e.Check()
 	if err == nil && e.Session != s.session {

@@ -57,7 +57,7 @@ type Report struct {
 	Session     string     `json:"session"`
 	Fingerprint string     `json:"fingerprint"` // of the key the signatures were checked against
 	KeyPinned   bool       `json:"key_pinned"`
-	Entries     int        `json:"entries"`
+	Entries     int        `json:"entries"`        // of the log, up to the first that breaks the chain
 	Head        string     `json:"head,omitempty"` // hash of the last entry, when the chain holds
 	Checks      []Check    `json:"checks"`
 	Cosigners   []Cosigner `json:"cosigners"`
@@ -182,9 +182,11 @@ func (r *report) skipRest(why string) {
 
 func newReport() *report { return &report{Report: &Report{}, done: map[string]bool{}} }
 
-// ReadFailure returns the report for a bundle that ReadBundle refused: the
-// bundle check fails, or the chain check when a line of the log is not an
-// entry, and nothing else can run.
+// ReadFailure returns the report for a bundle that could not be read
+// (audit.OpenBundle or audit.ReadBundle refused it, or its log or a
+// document did not match the manifest): the bundle check fails, or the
+// chain check when a line of the log is not an entry, and nothing else can
+// run.
 func ReadFailure(err error) *Report {
 	r := newReport()
 	if err == nil {
@@ -289,7 +291,7 @@ func BundleFS(fsys fs.FS, opts Options) *Report {
 		s.chainErr = err
 	}
 	r.Entries = len(s.hashes)
-	r.ok(CheckBundle, fmt.Sprintf("%d entries, %d checkpoints, %d documents", len(s.hashes), len(b.Checkpoints), len(b.Documents)))
+	r.ok(CheckBundle, fmt.Sprintf("every file matches the manifest: the log, %d checkpoints, %d documents", len(b.Checkpoints), len(b.Documents)))
 	if !r.chain(s) {
 		r.skipRest("the chain is broken: nothing after it can be trusted")
 		return r.sorted()

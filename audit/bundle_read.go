@@ -8,25 +8,36 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
+	"iter"
 	"slices"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
 )
 
-// Limits that ReadBundle enforces, so that a hostile bundle (a zip bomb, a
-// line without end) fails with an error instead of exhausting memory.
+// Limits that a bundle reader enforces, so that a hostile bundle (a zip
+// bomb, a line without end, thousands of files) fails with an error naming
+// the file instead of exhausting memory. Sizes are checked as the bundle
+// declares them (the zip's headers, the directory's file sizes) before a
+// byte is read, and again while reading. Only the manifest and the small
+// files counted by MaxHeldBytes are ever held whole; the log is read line by
+// line and documents are hashed as a stream.
 const (
 	MaxBundleFiles     = 10000
+	MaxBundleBytes     = 5 << 30 // all files together, as declared
 	MaxManifestBytes   = 4 << 20
 	MaxLogBytes        = 4 << 30
 	MaxLogLineBytes    = 16 << 20 // one TokensIssued of 100 000 cards is 6.7 MB
 	MaxCheckpointBytes = 64 << 10
 	MaxDocumentBytes   = 256 << 20
 	MaxSignatureBytes  = 4 << 10
-	maxKeyFileBytes    = 64 << 10
+	// MaxHeldBytes bounds the checkpoints, detached signatures, key files
+	// and README together: the files a reader keeps in memory.
+	MaxHeldBytes    = 16 << 20
+	maxKeyFileBytes = 64 << 10
 )
 
 // BundleError reports why a bundle cannot be read: which file and what is
@@ -58,14 +69,44 @@ type manifestEntry struct {
 	name string
 }
 
-// ReadBundle reads a bundle from fsys: a directory (os.DirFS) or a zip
+// BundleReader is a bundle opened for reading: its manifest parsed, every
+// file checked against it, the small files held, the documents hashed but
+// not held, and the log left on disk to be read once, line by line, with
+// Entries. What it holds in memory is bounded by MaxManifestBytes and
+// MaxHeldBytes whatever the size of the bundle, so that a zip bomb cannot
+// make a verifier exhaust memory.
+type BundleReader struct {
+	Session     string         // the session the bundle claims to hold
+	VerifierKey string         // the installation's note verifier key
+	Checkpoints [][]byte       // signed checkpoint notes, in the order they were signed
+	Documents   []DocumentFile // sorted by name
+
+	fsys    fs.FS
+	logHash Hash
+	logSize int64
+	logErr  error
+}
+
+// DocumentFile is one issued document as OpenBundle found it: its size
+// and SHA-256, which match the manifest, and its detached signature. The
+// document's bytes stay in the bundle; OpenDocument reads them again.
+type DocumentFile struct {
+	Name      string
+	Size      int64
+	SHA256    Hash
+	Signature []byte
+}
+
+// OpenBundle opens the bundle in fsys: a directory (os.DirFS) or a zip
 // archive (*zip.Reader). The root of fsys must hold BUNDLE.txt, or hold one
-// directory that does. ReadBundle checks that every file is listed in the
-// manifest with its SHA-256, that every listed file is present, and that
-// each file is well formed; it does not judge the log's contents or any
-// signature. Errors are a *BundleError, or a *ChainError for a line of
-// log.jsonl that is not an entry. It never panics on any input.
-func ReadBundle(fsys fs.FS) (*Bundle, error) {
+// directory that does. It checks every size the bundle declares against
+// the limits above before reading anything else, that every file is listed
+// in the manifest and every listed file present, that each file but the
+// log matches its SHA-256 (documents hashed as a stream) and that the key
+// files hold the manifest's key. The log is checked by Entries as it is
+// read. Errors are a *BundleError naming the file. It never panics on any
+// input and does not judge the log's contents or any signature.
+func OpenBundle(fsys fs.FS) (*BundleReader, error) {
 	fsys, err := bundleRoot(fsys)
 	if err != nil {
 		return nil, err
@@ -78,27 +119,27 @@ func ReadBundle(fsys fs.FS) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkUnlisted(fsys, listed); err != nil {
+	b.fsys = fsys
+	sizes, err := checkFiles(fsys, listed)
+	if err != nil {
 		return nil, err
 	}
 	docs := map[string]int{}
 	for _, m := range listed {
-		if m.name == BundleLog {
-			if b.Entries, err = readLog(fsys, m.hash); err != nil {
+		switch {
+		case m.name == BundleLog:
+			b.logHash, b.logSize = m.hash, sizes[m.name]
+			continue
+		case isDocument(m.name):
+			n, err := hashFile(fsys, m.name, MaxDocumentBytes, m.hash)
+			if err != nil {
 				return nil, err
 			}
+			b.Documents = append(b.Documents, DocumentFile{Name: strings.TrimPrefix(m.name, bundleDocuments), Size: n, SHA256: m.hash})
+			docs[b.Documents[len(b.Documents)-1].Name] = len(b.Documents) - 1
 			continue
 		}
-		limit := int64(maxKeyFileBytes)
-		switch {
-		case strings.HasPrefix(m.name, bundleCheckpoints):
-			limit = MaxCheckpointBytes
-		case strings.HasSuffix(m.name, bundleSigSuffix):
-			limit = MaxSignatureBytes
-		case strings.HasPrefix(m.name, bundleDocuments):
-			limit = MaxDocumentBytes
-		}
-		data, err := readLimited(fsys, m.name, limit)
+		data, err := readLimited(fsys, m.name, limitFor(m.name))
 		if err != nil {
 			return nil, err
 		}
@@ -113,6 +154,38 @@ func ReadBundle(fsys fs.FS) (*Bundle, error) {
 		if d.Signature == nil {
 			return nil, bundleErr(bundleDocuments+d.Name, "has no detached signature %s", d.Name+bundleSigSuffix)
 		}
+	}
+	return b, nil
+}
+
+// ReadBundle reads the whole bundle in fsys into memory: OpenBundle, then
+// every entry of the log and every document's bytes. It is for tools and
+// tests that inspect or rewrite a bundle; a verifier, which must not hold a
+// bundle of any size, uses OpenBundle. Errors are a *BundleError, or a
+// *ChainError for a line of log.jsonl that is not an entry.
+func ReadBundle(fsys fs.FS) (*Bundle, error) {
+	r, err := OpenBundle(fsys)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bundle{Session: r.Session, VerifierKey: r.VerifierKey, Checkpoints: r.Checkpoints}
+	for e, err := range r.Entries() {
+		if err != nil {
+			return nil, err
+		}
+		b.Entries = append(b.Entries, *e)
+	}
+	for _, d := range r.Documents {
+		f, err := r.OpenDocument(d.Name)
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		b.Documents = append(b.Documents, BundleDocument{Name: d.Name, Data: data, Signature: d.Signature})
 	}
 	return b, nil
 }
@@ -138,12 +211,42 @@ func bundleRoot(fsys fs.FS) (fs.FS, error) {
 	return nil, bundleErr("", "no %s: this is not a tinnhiem bundle", BundleManifest)
 }
 
+// limitFor returns the largest size the file name may have.
+func limitFor(name string) int64 {
+	switch {
+	case name == BundleManifest:
+		return MaxManifestBytes
+	case name == BundleLog:
+		return MaxLogBytes
+	case strings.HasPrefix(name, bundleCheckpoints):
+		return MaxCheckpointBytes
+	case strings.HasPrefix(name, bundleDocuments) && strings.HasSuffix(name, bundleSigSuffix):
+		return MaxSignatureBytes
+	case strings.HasPrefix(name, bundleDocuments):
+		return MaxDocumentBytes
+	}
+	return maxKeyFileBytes
+}
+
+func isDocument(name string) bool {
+	return strings.HasPrefix(name, bundleDocuments) && !strings.HasSuffix(name, bundleSigSuffix)
+}
+
+// tooLarge names the file and both sizes, so that an inspector handed a
+// zip bomb learns which member it is.
+func tooLarge(name string, size, limit int64) error {
+	return bundleErr(name, "is %d bytes, more than the %d bytes a bundle may hold there", size, limit)
+}
+
 func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, bundleErr(name, "is missing: %v", err)
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > limit {
+		return nil, tooLarge(name, st.Size(), limit)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, bundleErr(name, "cannot be read: %v", err)
@@ -154,7 +257,27 @@ func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-func parseManifest(raw []byte) (*Bundle, []manifestEntry, error) {
+// hashFile reads name as a stream, at most limit bytes, and checks its
+// SHA-256 against want. It returns the file's size.
+func hashFile(fsys fs.FS, name string, limit int64, want Hash) (int64, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return 0, bundleErr(name, "is missing: %v", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, io.LimitReader(f, limit+1))
+	switch {
+	case err != nil:
+		return 0, bundleErr(name, "cannot be read: %v", err)
+	case n > limit:
+		return 0, bundleErr(name, "is larger than %d bytes", limit)
+	case Hash(h.Sum(nil)) != want:
+		return 0, bundleErr(name, "its SHA-256 differs from the one in %s", BundleManifest)
+	}
+	return n, nil
+}
+func parseManifest(raw []byte) (*BundleReader, []manifestEntry, error) {
 	bad := func(format string, args ...any) error { return bundleErr(BundleManifest, format, args...) }
 	text, ok := strings.CutSuffix(string(raw), "\n")
 	if !ok {
@@ -164,7 +287,7 @@ func parseManifest(raw []byte) (*Bundle, []manifestEntry, error) {
 	if len(lines) < 5 || lines[0] != BundleHeader {
 		return nil, nil, bad("first line must be %q", BundleHeader)
 	}
-	b := &Bundle{}
+	b := &BundleReader{}
 	b.Session, ok = strings.CutPrefix(lines[1], "session ")
 	if !ok || !validField(b.Session) {
 		return nil, nil, bad("line 2 must be \"session ID\"")
@@ -229,11 +352,16 @@ func checkBundlePath(name string) error {
 	return fmt.Errorf("%q is not a file a bundle holds", name)
 }
 
-// checkUnlisted fails on any file the manifest does not list, so that
-// nothing in a bundle escapes its hashes.
-func checkUnlisted(fsys fs.FS, listed []manifestEntry) error {
+// checkFiles fails on any file the manifest does not list, so that
+// nothing in a bundle escapes its hashes, and on any listed file whose
+// declared size is over its limit or that, with those before it, makes the
+// bundle or its held files too large: a zip bomb is refused by its
+// headers, before it is inflated. It returns the declared sizes.
+func checkFiles(fsys fs.FS, listed []manifestEntry) (map[string]int64, error) {
+	sizes := map[string]int64{}
+	var total, held int64
 	n := 0
-	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return bundleErr(p, "cannot be read: %v", err)
 		}
@@ -246,19 +374,36 @@ func checkUnlisted(fsys fs.FS, listed []manifestEntry) error {
 		if !d.Type().IsRegular() {
 			return bundleErr(p, "is not a regular file")
 		}
-		if p == BundleManifest {
-			return nil
+		if p != BundleManifest {
+			if _, ok := slices.BinarySearchFunc(listed, p, func(m manifestEntry, p string) int { return strings.Compare(m.name, p) }); !ok {
+				return bundleErr(p, "is not listed in %s", BundleManifest)
+			}
 		}
-		if _, ok := slices.BinarySearchFunc(listed, p, func(m manifestEntry, p string) int { return strings.Compare(m.name, p) }); !ok {
-			return bundleErr(p, "is not listed in %s", BundleManifest)
+		info, err := d.Info()
+		if err != nil {
+			return bundleErr(p, "cannot be read: %v", err)
 		}
+		size := info.Size()
+		if limit := limitFor(p); size < 0 || size > limit {
+			return tooLarge(p, size, limit)
+		}
+		if total += size; total > MaxBundleBytes {
+			return bundleErr(p, "makes the bundle larger than %d bytes", int64(MaxBundleBytes))
+		}
+		if p != BundleManifest && p != BundleLog && !isDocument(p) {
+			if held += size; held > MaxHeldBytes {
+				return bundleErr(p, "makes the checkpoints, signatures and key files larger than %d bytes together", int64(MaxHeldBytes))
+			}
+		}
+		sizes[p] = size
 		return nil
 	})
+	return sizes, err
 }
 
 // addFile stores a verified file in b. docs maps a document's name to its
 // index in b.Documents.
-func (b *Bundle) addFile(name string, data []byte, docs map[string]int) error {
+func (b *BundleReader) addFile(name string, data []byte, docs map[string]int) error {
 	pub, _ := PublicKeyFromVerifierKey(b.VerifierKey)
 	switch name {
 	case BundleReadme:
@@ -292,77 +437,147 @@ func (b *Bundle) addFile(name string, data []byte, docs map[string]int) error {
 			b.Checkpoints = append(b.Checkpoints, data)
 			return nil
 		}
-		base, isSig := strings.CutSuffix(strings.TrimPrefix(name, bundleDocuments), bundleSigSuffix)
+		// Documents are hashed, not held (OpenBundle); only their
+		// signatures come here, after them in the manifest's order.
+		base := strings.TrimSuffix(strings.TrimPrefix(name, bundleDocuments), bundleSigSuffix)
 		i, ok := docs[base]
 		if !ok {
-			if isSig {
-				return bundleErr(name, "signs a document the bundle does not hold")
-			}
-			b.Documents = append(b.Documents, BundleDocument{Name: base})
-			i = len(b.Documents) - 1
-			docs[base] = i
+			return bundleErr(name, "signs a document the bundle does not hold")
 		}
-		if isSig {
-			b.Documents[i].Signature = data
-		} else {
-			b.Documents[i].Data = data
-		}
+		b.Documents[i].Signature = data
 	}
 	return nil
 }
 
-// readLog parses log.jsonl line by line while hashing it, so that a large
-// log is read once.
-func readLog(fsys fs.FS, want Hash) ([]Entry, error) {
-	f, err := fsys.Open(BundleLog)
+// Entries reads log.jsonl once, line by line, and yields each entry as it
+// is parsed; it holds one line at a time, so a log of any size is read in
+// bounded memory. Entries are parsed, not judged: the chain is the
+// caller's to check. The log's SHA-256 is known only at its end, so the
+// error, if any, comes last, after every entry that parsed: a *BundleError
+// when the log differs from the manifest (whatever its lines say; the
+// entries yielded before it must then be disregarded) or is too large, or
+// else a *ChainError naming the first line that is not an entry, after
+// which no entry is yielded. The caller may stop early, once it has seen
+// enough (a broken chain): the rest of the log is then only hashed, not
+// parsed, and LogError gives the verdict.
+func (b *BundleReader) Entries() iter.Seq2[*Entry, error] {
+	return func(yield func(*Entry, error) bool) {
+		stopped := false
+		b.logErr = b.readLog(func(e *Entry) {
+			stopped = stopped || !yield(e, nil)
+		}, func() bool { return stopped })
+		if b.logErr != nil && !stopped {
+			yield(nil, b.logErr)
+		}
+	}
+}
+
+// LogError returns, after Entries has run (to the end or stopped early),
+// the error it yields or would have yielded last: nil when log.jsonl
+// matches the manifest and every line is an entry.
+func (b *BundleReader) LogError() error { return b.logErr }
+
+// readLog reads log.jsonl to its end, hashing every byte, and passes each
+// entry to emit until the first line that is not one or until stopped says
+// that nobody listens any more.
+func (b *BundleReader) readLog(emit func(*Entry), stopped func() bool) error {
+	f, err := b.fsys.Open(BundleLog)
 	if err != nil {
-		return nil, bundleErr(BundleLog, "is missing: %v", err)
+		return bundleErr(BundleLog, "is missing: %v", err)
 	}
 	defer f.Close()
-	h := sha256.New()
+	h := &countingHash{Hash: sha256.New()}
 	r := bufio.NewReaderSize(io.TeeReader(io.LimitReader(f, MaxLogBytes+1), h), 64<<10)
-	var entries []Entry
 	var lineErr error
-	var total int64
 	for seq := uint64(1); ; seq++ {
+		if lineErr != nil || stopped() {
+			// Nothing more to parse: hash the rest at the speed of
+			// reading.
+			if _, err := io.Copy(io.Discard, r); err != nil {
+				return bundleErr(BundleLog, "cannot be read: %v", err)
+			}
+			break
+		}
 		line, err := readLine(r)
-		total += int64(len(line))
 		if err == io.EOF && len(line) == 0 {
 			break
 		}
-		if lineErr == nil {
-			var e Entry
-			switch {
-			case errors.Is(err, errLineTooLong):
-				lineErr = &ChainError{Seq: seq, Err: fmt.Errorf("line %d of %s is longer than %d bytes", seq, BundleLog, MaxLogLineBytes)}
-			case err == io.EOF:
-				lineErr = &ChainError{Seq: seq, Err: fmt.Errorf("line %d of %s is cut short (no final newline)", seq, BundleLog)}
-			case err != nil:
-				return nil, bundleErr(BundleLog, "cannot be read: %v", err)
-			default:
-				if e, err = decodeLogLine(line); err != nil {
-					lineErr = &ChainError{Seq: seq, Err: fmt.Errorf("line %d of %s is not an entry: %v", seq, BundleLog, err)}
-				}
+		switch {
+		case errors.Is(err, errLineTooLong):
+			lineErr = &ChainError{Seq: seq, Err: fmt.Errorf("line %d of %s is longer than %d bytes", seq, BundleLog, MaxLogLineBytes)}
+		case err == io.EOF:
+			lineErr = &ChainError{Seq: seq, Err: fmt.Errorf("line %d of %s is cut short (no final newline)", seq, BundleLog)}
+		case err != nil:
+			return bundleErr(BundleLog, "cannot be read: %v", err)
+		default:
+			e, err := decodeLogLine(line)
+			if err != nil {
+				lineErr = &ChainError{Seq: seq, Err: fmt.Errorf("line %d of %s is not an entry: %v", seq, BundleLog, err)}
+			} else {
+				emit(&e)
 			}
-			entries = append(entries, e)
-		}
-		if err == io.EOF {
-			break
 		}
 	}
-	if total > MaxLogBytes {
-		return nil, bundleErr(BundleLog, "is larger than %d bytes", int64(MaxLogBytes))
-	}
+	switch {
+	case h.n > MaxLogBytes:
+		return bundleErr(BundleLog, "is larger than %d bytes", int64(MaxLogBytes))
 	// The hash decides first: a log that differs from the manifest is a
 	// broken bundle whatever its lines say.
-	if Hash(h.Sum(nil)) != want {
-		return nil, bundleErr(BundleLog, "its SHA-256 differs from the one in %s", BundleManifest)
+	case Hash(h.Sum(nil)) != b.logHash:
+		return bundleErr(BundleLog, "its SHA-256 differs from the one in %s", BundleManifest)
 	}
-	if lineErr != nil {
-		return nil, lineErr
-	}
-	return entries, nil
+	return lineErr
 }
+
+// countingHash is a hash that counts the bytes written to it.
+type countingHash struct {
+	hash.Hash
+	n int64
+}
+
+func (c *countingHash) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return c.Hash.Write(p)
+}
+
+// OpenDocument opens the document name (a DocumentFile's Name) to read its
+// bytes again. The reader fails at its end if the bytes are not those
+// OpenBundle hashed, so that nothing checked later (a signature, the
+// figures of results.csv) is checked on other bytes than the manifest's.
+func (b *BundleReader) OpenDocument(name string) (io.ReadCloser, error) {
+	i, ok := slices.BinarySearchFunc(b.Documents, name, func(d DocumentFile, n string) int { return strings.Compare(d.Name, n) })
+	if !ok {
+		return nil, bundleErr(bundleDocuments+name, "is not in the bundle")
+	}
+	f, err := b.fsys.Open(bundleDocuments + name)
+	if err != nil {
+		return nil, bundleErr(bundleDocuments+name, "is missing: %v", err)
+	}
+	d := b.Documents[i]
+	return &checkedFile{f: f, r: io.LimitReader(f, d.Size+1), h: sha256.New(), doc: d}, nil
+}
+
+// checkedFile hashes a document as it is read and fails at its end if the
+// bytes differ from those hashed when the bundle was opened.
+type checkedFile struct {
+	f   fs.File
+	r   io.Reader
+	h   hash.Hash
+	n   int64
+	doc DocumentFile
+}
+
+func (c *checkedFile) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.h.Write(p[:n])
+	c.n += int64(n)
+	if err == io.EOF && (c.n != c.doc.Size || Hash(c.h.Sum(nil)) != c.doc.SHA256) {
+		return n, bundleErr(bundleDocuments+c.doc.Name, "changed while the bundle was being read")
+	}
+	return n, err
+}
+
+func (c *checkedFile) Close() error { return c.f.Close() }
 
 var errLineTooLong = errors.New("line too long")
 

@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -244,4 +247,179 @@ func FuzzReadBundleDir(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBundleFS checks the in-memory file system of a bundle with the
+// standard library's conformance test, and that it reads back as the
+// bundle it came from.
+func TestBundleFS(t *testing.T) {
+	b, _ := testBundle(t)
+	fsys, err := b.FS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fstest.TestFS(fsys, BundleManifest, BundleLog, "checkpoints/0001.note", "documents/biên-bản.pdf", BundleFingerprint); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadBundle(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, b) {
+		t.Errorf("ReadBundle(b.FS()):\ngot  %+v\nwant %+v", got, b)
+	}
+}
+
+// zipOf writes files into a zip archive; raw names a member written with
+// the headers given instead of its real sizes, as a zip bomb would be.
+func zipOf(t *testing.T, files map[string][]byte, raw map[string]*zip.FileHeader) *zip.Reader {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	names := slices.Sorted(maps.Keys(files))
+	for _, n := range names {
+		if h, ok := raw[n]; ok {
+			h.Name, h.Method = n, zip.Store
+			w, err := zw.CreateRaw(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(files[n])
+			continue
+		}
+		w, err := zw.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(files[n])
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zr
+}
+
+// TestOpenBundleDeclaredSizes checks that sizes are judged as the bundle
+// declares them, before anything is inflated: a member whose header claims
+// a terabyte, a log over its limit, and checkpoints that together exceed
+// what a reader holds in memory are refused, naming the file.
+func TestOpenBundleDeclaredSizes(t *testing.T) {
+	b, _ := testBundle(t)
+	good := memFiles{}
+	if err := WriteBundle(good, b); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for n, f := range good {
+		files[n] = f.Data
+	}
+	doc := "documents/biên-bản.pdf"
+	zr := zipOf(t, files, map[string]*zip.FileHeader{doc: {UncompressedSize64: 1 << 40, CompressedSize64: uint64(len(files[doc]))}})
+	_, err := OpenBundle(zr)
+	var be *BundleError
+	if !errors.As(err, &be) || be.File != doc || !strings.Contains(err.Error(), "1099511627776 bytes") {
+		t.Errorf("a document declaring 1 TiB: %v, want a *BundleError naming %s and its size", err, doc)
+	}
+	zr = zipOf(t, files, map[string]*zip.FileHeader{BundleLog: {UncompressedSize64: MaxLogBytes + 1, CompressedSize64: uint64(len(files[BundleLog]))}})
+	if _, err = OpenBundle(zr); !errors.As(err, &be) || be.File != BundleLog {
+		t.Errorf("a log declaring more than MaxLogBytes: %v, want a *BundleError naming %s", err, BundleLog)
+	}
+	// A member that holds more than its header declares stops at the
+	// declared size: archive/zip refuses to read on.
+	zr = zipOf(t, files, map[string]*zip.FileHeader{doc: {UncompressedSize64: 3, CompressedSize64: uint64(len(files[doc]))}})
+	if _, err = OpenBundle(zr); !errors.As(err, &be) || be.File != doc {
+		t.Errorf("a document longer than its header says: %v, want a *BundleError naming %s", err, doc)
+	}
+
+	many := *b
+	many.Checkpoints = nil
+	for range MaxHeldBytes/MaxCheckpointBytes + 1 {
+		many.Checkpoints = append(many.Checkpoints, bytes.Repeat([]byte("x"), MaxCheckpointBytes))
+	}
+	m := memFiles{}
+	if err := WriteBundle(m, &many); err != nil {
+		t.Fatal(err)
+	}
+	_, err = OpenBundle(fstest.MapFS(m))
+	if !errors.As(err, &be) || !strings.HasPrefix(be.File, "checkpoints/") || !strings.Contains(err.Error(), "together") {
+		t.Errorf("%d checkpoints of %d bytes: %v, want a *BundleError naming the checkpoint that crosses MaxHeldBytes",
+			len(many.Checkpoints), MaxCheckpointBytes, err)
+	}
+}
+
+// TestEntriesHashDecidesFirst checks that a log that differs from the
+// manifest is a broken bundle even when one of its lines is not an entry,
+// and that the line's own error comes only when the hash holds.
+func TestEntriesHashDecidesFirst(t *testing.T) {
+	b, _ := testBundle(t)
+	m := memFiles{}
+	if err := WriteBundle(m, b); err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(m[BundleLog].Data, []byte("\n"))
+	lines[2] = []byte("không phải JSON\n")
+	m[BundleLog].Data = bytes.Join(lines, nil)
+	r, err := OpenBundle(fstest.MapFS(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []error
+	n := 0
+	for e, err := range r.Entries() {
+		if err != nil {
+			got = append(got, err)
+			continue
+		}
+		n++
+		if e.Seq != uint64(n) {
+			t.Fatalf("entry %d yielded as number %d", e.Seq, n)
+		}
+	}
+	var be *BundleError
+	if n != 2 || len(got) != 1 || !errors.As(got[0], &be) || be.File != BundleLog {
+		t.Fatalf("%d entries and errors %v; want the 2 entries before line 3, then one *BundleError for %s", n, got, BundleLog)
+	}
+	m[BundleManifest].Data = []byte(strings.Replace(string(m[BundleManifest].Data), Sum(b.mustLog(t)).String(), Sum(m[BundleLog].Data).String(), 1))
+	if r, err = OpenBundle(fstest.MapFS(m)); err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, err := range r.Entries() {
+		if err != nil {
+			got = append(got, err)
+		}
+	}
+	var ce *ChainError
+	if len(got) != 1 || !errors.As(got[0], &ce) || ce.Seq != 3 {
+		t.Fatalf("errors %v, want one *ChainError at entry 3 once the manifest matches", got)
+	}
+}
+
+// TestOpenDocumentChanged checks that a document read again after the
+// bundle was opened must still be the bytes the manifest lists.
+func TestOpenDocumentChanged(t *testing.T) {
+	b, _ := testBundle(t)
+	m := memFiles{}
+	if err := WriteBundle(m, b); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenBundle(fstest.MapFS(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := r.Documents[0].Name
+	m[bundleDocuments+name].Data = []byte("Biên bản khác\n")
+	f, err := r.OpenDocument(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var be *BundleError
+	if _, err := io.ReadAll(f); !errors.As(err, &be) || !strings.Contains(err.Error(), "changed") {
+		t.Fatalf("reading a document changed since it was hashed: %v, want a *BundleError", err)
+	}
 }

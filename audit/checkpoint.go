@@ -80,21 +80,35 @@ func OpenCheckpoint(msg []byte, known note.Verifiers) (Checkpoint, *note.Note, e
 	return c, n, nil
 }
 
-// CheckCheckpoint checks that the checkpoint c names the log entries as they
-// stand: it is of their session, it covers at least one and at most all of
-// them, and the entry at its size has the hash it names. It does not check
-// the signature (OpenCheckpoint does) nor the chain (VerifyChain does); the
+// CheckCheckpoint checks that the checkpoint c names a log as it stands,
+// the log known by its session and the hash of each entry in order: it is of
+// that session, it covers at least one and at most all of the entries, and
+// the entry at its size has the hash it names. It does not check the
+// signature (OpenCheckpoint does) nor the chain (VerifyChain does); the
 // server at start, the cosignature check and the verifier all call it, so
-// that "the checkpoint matches the log" means one thing. A mismatch is a
-// *ChainError naming the entry the checkpoint points at.
-func CheckCheckpoint(c Checkpoint, entries []Entry) error {
+// that "the checkpoint matches the log" means one thing. A mismatch of size
+// is a *ChainError naming the log's last entry, a mismatch of hash one
+// naming the entry the checkpoint points at.
+func CheckCheckpoint(c Checkpoint, session string, hashes []Hash) error {
 	switch {
-	case len(entries) == 0 || c.Session != entries[0].Session:
+	case len(hashes) == 0 || c.Session != session:
 		return fmt.Errorf("the checkpoint is of session %q, not of this log", c.Session)
-	case c.Size == 0 || c.Size > uint64(len(entries)):
-		return &ChainError{Seq: c.Size, Err: fmt.Errorf("the signed checkpoint covers %d entries, the log holds %d: entries were removed", c.Size, len(entries))}
-	case entries[c.Size-1].Hash != c.Hash:
-		return &ChainError{Seq: c.Size, Err: fmt.Errorf("the signed checkpoint at %d names head %s, the log has %s: history was rewritten", c.Size, c.Hash, entries[c.Size-1].Hash)}
+	case c.Size == 0 || c.Size > uint64(len(hashes)):
+		// The entries it names are gone: the error points at the last
+		// entry the log still holds.
+		return &ChainError{Seq: uint64(len(hashes)), Err: fmt.Errorf("the signed checkpoint covers %d entries, the log holds %d: entries were removed", c.Size, len(hashes))}
+	case hashes[c.Size-1] != c.Hash:
+		return &ChainError{Seq: c.Size, Err: fmt.Errorf("the signed checkpoint at %d names head %s, the log has %s: history was rewritten", c.Size, c.Hash, hashes[c.Size-1])}
 	}
 	return nil
+}
+
+// Hashes returns the hash of each entry, in order, as CheckCheckpoint
+// takes them.
+func Hashes(entries []Entry) []Hash {
+	out := make([]Hash, len(entries))
+	for i := range entries {
+		out[i] = entries[i].Hash
+	}
+	return out
 }

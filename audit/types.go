@@ -1,6 +1,9 @@
 package audit
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // Type names the kind of an entry. The set is closed: an entry of any other
 // type is rejected, so that a verifier never skips what it does not know.
@@ -209,3 +212,42 @@ type DocumentSignedData struct {
 func BallotHash(b BallotData) Hash {
 	return Sum([]byte("tinnhiem ballot v1\n" + b.ID + "\n" + b.Marks + "\n"))
 }
+
+// documentKeywordsHeader starts the keywords of every PDF tinnhiem issues.
+const documentKeywordsHeader = "tinnhiem document v1 session "
+
+// DocumentKeywords returns the keywords a PDF issued under name for session
+// carries in its document information dictionary (SPEC.md 8.2), so that
+// the file itself names the session and the document it is: another
+// session's minutes, or one cadre's report, cannot pass for this one.
+func DocumentKeywords(session, name string) string {
+	return documentKeywordsHeader + session + " name " + name
+}
+
+// PDFKeywords returns DocumentKeywords as the bytes a PDF holds: the
+// /Keywords key and the text as a PDF literal string (ISO 32000-1, 7.3.4.2),
+// with backslash, parentheses and carriage return escaped.
+func PDFKeywords(session, name string) []byte {
+	return []byte("/Keywords (" + pdfEscaper.Replace(DocumentKeywords(session, name)) + ")")
+}
+
+// PDFKeywordsPrefix is what every PDF keywords of PDFKeywords starts with,
+// whatever the session: a verifier counts it to find keywords of another
+// session.
+var PDFKeywordsPrefix = []byte("/Keywords (" + documentKeywordsHeader)
+
+var pdfEscaper = strings.NewReplacer(`\`, `\\`, "(", `\(`, ")", `\)`, "\r", `\r`)
+
+// The names of the documents issued from a tally (SPEC.md 8.2): stable
+// ASCII, so that the names in the log and on disk never depend on a
+// person's name. The reports package writes them; the verifier accepts no
+// others.
+const (
+	MinutesDocument     = "bien-ban-kiem-phieu.pdf"
+	ResultsCSVDocument  = "results.csv"
+	ResultsJSONDocument = "results.json"
+)
+
+// CadreReportDocument returns the name of the report on the cadre with the
+// given ballot ID: "c1" gives "bao-cao-c1.pdf".
+func CadreReportDocument(cadreID string) string { return "bao-cao-" + cadreID + ".pdf" }

@@ -97,10 +97,7 @@ func (s *Service) AddDocumentSignature(ctx context.Context, actor, id, name stri
 		if err := tx.PutDocument(id, Document{Name: name, Data: data, Signature: s.key.SignDetached(data, detachedKeyName)}); err != nil {
 			return err
 		}
-		if err := s.log(tx, id, actor, audit.DocumentSigned, rec); err != nil {
-			return err
-		}
-		return s.checkpoint(tx, id)
+		return s.logSigned(tx, id, actor, audit.DocumentSigned, rec)
 	})
 	if err != nil {
 		return audit.DocumentSignedData{}, err

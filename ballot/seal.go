@@ -91,6 +91,19 @@ func (s *Service) Close(ctx context.Context, actor, id string) error {
 	return err
 }
 
+// logSigned appends one entry and signs a checkpoint of the new head, both
+// in tx. Every transaction that writes to a log ends with a signed
+// checkpoint (Close signs once after its whole batch), so that a log copied
+// at any moment is covered by a signature up to its last entry and a
+// verifier can refuse any entry that no checkpoint covers: an entry
+// appended by whoever relays a bundle.
+func (s *Service) logSigned(tx Tx, id, actor string, typ audit.Type, payload any) error {
+	if err := s.log(tx, id, actor, typ, payload); err != nil {
+		return err
+	}
+	return s.checkpoint(tx, id)
+}
+
 func (s *Service) log(tx Tx, id, actor string, typ audit.Type, payload any) error {
 	head, err := tx.AuditHead(id)
 	if err != nil {

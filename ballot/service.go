@@ -128,7 +128,7 @@ func (s *Service) CreateSession(ctx context.Context, actor string, in NewSession
 		if err := tx.InsertSession(sess); err != nil {
 			return err
 		}
-		return s.log(tx, id, actor, audit.SessionCreated, audit.SessionCreatedData{
+		return s.logSigned(tx, id, actor, audit.SessionCreated, audit.SessionCreatedData{
 			ID: id, Org: in.Org, Title: in.Title, Body: in.Body, Date: in.Date, Place: in.Place, Rules: string(rules),
 			BodyKind: in.BodyKind, Superior: in.Superior, Number: in.Number, Locality: in.Locality, Copies: in.Copies,
 		})
@@ -190,7 +190,7 @@ func (s *Service) ImportRoster(ctx context.Context, actor, id string, members []
 		for i, m := range members {
 			people[i] = audit.Person{Name: m.Name, Position: m.Position, Unit: m.Unit}
 		}
-		return s.log(tx, id, actor, audit.RosterSet, audit.RosterSetData{Members: people})
+		return s.logSigned(tx, id, actor, audit.RosterSet, audit.RosterSetData{Members: people})
 	})
 }
 
@@ -215,7 +215,7 @@ func (s *Service) ImportCadres(ctx context.Context, actor, id string, cadres []C
 		for i, c := range cadres {
 			people[i] = audit.Person{ID: c.ID, Name: c.Name, Position: c.Position}
 		}
-		return s.log(tx, id, actor, audit.CadresSet, audit.CadresSetData{Cadres: people})
+		return s.logSigned(tx, id, actor, audit.CadresSet, audit.CadresSetData{Cadres: people})
 	})
 }
 
@@ -292,7 +292,7 @@ func (s *Service) setOfficers(ctx context.Context, actor, id string, o Officers,
 		if err := tx.UpdateSession(sess); err != nil {
 			return err
 		}
-		return s.log(tx, id, actor, audit.CommitteeSet, audit.CommitteeSetData{Members: clean, Head: head, Chair: chair, Secretary: secretary})
+		return s.logSigned(tx, id, actor, audit.CommitteeSet, audit.CommitteeSetData{Members: clean, Head: head, Chair: chair, Secretary: secretary})
 	})
 }
 
@@ -386,7 +386,7 @@ func (s *Service) CheckIn(ctx context.Context, actor, id string, names []string,
 		if a, err = attendance(tx, id); err != nil {
 			return err
 		}
-		return s.log(tx, id, actor, audit.CheckedIn, audit.CheckedInData{Members: names, Present: a.Present, Summoned: a.Summoned})
+		return s.logSigned(tx, id, actor, audit.CheckedIn, audit.CheckedInData{Members: names, Present: a.Present, Summoned: a.Summoned})
 	})
 	return a, err
 }
@@ -438,7 +438,7 @@ func (s *Service) CheckOut(ctx context.Context, actor, id string, names []string
 		if a, err = attendance(tx, id); err != nil {
 			return err
 		}
-		return s.log(tx, id, actor, audit.CheckedOut, audit.CheckedInData{Members: clean, Present: a.Present, Summoned: a.Summoned})
+		return s.logSigned(tx, id, actor, audit.CheckedOut, audit.CheckedInData{Members: clean, Present: a.Present, Summoned: a.Summoned})
 	})
 	return a, err
 }
@@ -480,7 +480,7 @@ func (s *Service) IssueTokens(ctx context.Context, actor, id string, n int, deli
 		if err := tx.InsertTokens(id, hashes); err != nil {
 			return err
 		}
-		if err := s.log(tx, id, actor, audit.TokensIssued, audit.TokensData{Hashes: hashes}); err != nil {
+		if err := s.logSigned(tx, id, actor, audit.TokensIssued, audit.TokensData{Hashes: hashes}); err != nil {
 			return err
 		}
 		return deliver(tokens)
@@ -523,13 +523,13 @@ func (s *Service) RevokeToken(ctx context.Context, actor, id, code, reason strin
 		if err := tx.RevokeToken(h); err != nil {
 			return err
 		}
-		return s.log(tx, id, actor, audit.TokenRevoked, audit.TokenRevokedData{Hash: h, Reason: CleanText(reason)})
+		return s.logSigned(tx, id, actor, audit.TokenRevoked, audit.TokenRevokedData{Hash: h, Reason: CleanText(reason)})
 	})
 }
 
 // Open opens a draft session for voting. It requires a roster, cadres and
 // cards, and two thirds of the roster present unless override is set with a
-// reason; the check and any override are logged, and a checkpoint is signed.
+// reason; the check and any override are logged.
 func (s *Service) Open(ctx context.Context, actor, id string, override bool, reason string) error {
 	reason = CleanText(reason)
 	if override && reason == "" {
@@ -574,10 +574,7 @@ func (s *Service) Open(ctx context.Context, actor, id string, override bool, rea
 		if !a.QuorumMet() {
 			data.Override, data.Reason = true, reason
 		}
-		if err := s.log(tx, id, actor, audit.SessionOpened, data); err != nil {
-			return err
-		}
-		return s.checkpoint(tx, id)
+		return s.logSigned(tx, id, actor, audit.SessionOpened, data)
 	})
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
 	"tinnhiem/ballot/sqlite"
@@ -136,8 +138,8 @@ func TestQuorumOverrideIsLogged(t *testing.T) {
 	if last.Type != audit.SessionOpened || !d.Override || d.QuorumMet || d.Reason != "Kỳ họp bất thường" || last.Actor != actor {
 		t.Fatalf("opening entry = %s %+v by %s; want an override with its reason", last.Type, d, last.Actor)
 	}
-	if len(cps) != 1 || cps[0].Size != uint64(len(entries)) {
-		t.Fatalf("checkpoints = %v, want one signed at open", cps)
+	if len(cps) == 0 || cps[len(cps)-1].Size != uint64(len(entries)) {
+		t.Fatalf("checkpoints = %v, want the last one signed at the opening entry %d", cps, len(entries))
 	}
 }
 
@@ -242,8 +244,8 @@ func TestVoteCloseAndSeal(t *testing.T) {
 
 	entries, cps, err := f.svc.Log(f.ctx, f.id)
 	f.ok(err)
-	if len(cps) != 2 || cps[1].Size != uint64(len(entries)) {
-		t.Fatalf("checkpoints %v, want one at open and one at the end of the log (%d)", cps, len(entries))
+	if len(cps) == 0 || cps[len(cps)-1].Size != uint64(len(entries)) {
+		t.Fatalf("checkpoints %v, want the last one at the end of the log (%d)", cps, len(entries))
 	}
 	r, err := verify.ReplayLog(entries)
 	f.ok(err)
@@ -313,4 +315,95 @@ func TestCheckInRecordsPresenceOnly(t *testing.T) {
 	if a.Present != 1 || a.Summoned != 3 || a.QuorumMet() {
 		t.Fatalf("attendance = %+v", a)
 	}
+}
+
+// TestEveryEntryIsSigned runs every action that writes to a session's log,
+// in every phase where it is allowed, and checks after each one that a
+// signed checkpoint covers the log up to its last entry: a bundle exported
+// at any moment must verify, and the verifier refuses entries that no
+// checkpoint covers.
+func TestEveryEntryIsSigned(t *testing.T) {
+	store, err := sqlite.Open(filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	key, err := audit.GenerateKey(rand.Reader, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inspector, err := audit.GenerateKey(rand.Reader, "thanh-tra")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	svc := ballot.NewService(store, key, nil, nil)
+	var id string
+	var tokens []string
+	covered := func(step string) {
+		t.Helper()
+		entries, cps, err := svc.Log(ctx, id)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if len(cps) == 0 {
+			t.Errorf("after %s: %d entries and no signed checkpoint", step, len(entries))
+			return
+		}
+		last := cps[len(cps)-1]
+		c, _, err := audit.OpenCheckpoint(last.Note, note.VerifierList(key.Verifier()))
+		if err != nil || c.Size != uint64(len(entries)) || c.Hash != entries[len(entries)-1].Hash {
+			t.Errorf("after %s: the last signed checkpoint covers %d of %d entries (%v)", step, c.Size, len(entries), err)
+		}
+	}
+	cosignLast := func(step string) {
+		t.Helper()
+		_, cps, err := svc.Log(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := verify.Cosign(cps[len(cps)-1].Note, inspector)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AddCosignature(ctx, actor, id, msg, inspector.VerifierKey()); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		covered(step)
+	}
+	ok := func(step string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		covered(step)
+	}
+
+	sess, err := svc.CreateSession(ctx, actor, ballot.NewSession{Title: "Hội nghị", Body: "Đảng ủy", Date: "2026-11-22", Place: "Hà Nội"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id = sess.ID
+	covered("CreateSession")
+	var ms []ballot.Member
+	for i := range 4 {
+		ms = append(ms, ballot.Member{Name: fmt.Sprintf("Thành viên %02d", i+1)})
+	}
+	ok("ImportRoster", svc.ImportRoster(ctx, actor, id, ms))
+	ok("ImportCadres", svc.ImportCadres(ctx, actor, id, []ballot.Cadre{{ID: "c1", Name: "Nguyễn Văn An", Position: "Bí thư"}}))
+	ok("SetCommittee", svc.SetCommittee(ctx, actor, id, []string{"Thành viên 01", "Thành viên 02"}))
+	_, err = svc.CheckIn(ctx, actor, id, []string{"Thành viên 01", "Thành viên 02", "Thành viên 03"}, false)
+	ok("CheckIn", err)
+	ok("IssueTokens", svc.IssueTokens(ctx, actor, id, 5, func(ts []string) error { tokens = ts; return nil }))
+	ok("RevokeToken", svc.RevokeToken(ctx, actor, id, tokens[4], "thẻ hỏng"))
+	ok("Open", svc.Open(ctx, actor, id, false, ""))
+	_, err = svc.CheckIn(ctx, actor, id, []string{"Thành viên 04"}, false)
+	ok("CheckIn while open", err)
+	ok("RevokeToken while open", svc.RevokeToken(ctx, actor, id, tokens[3], "thẻ thừa"))
+	cosignLast("CosignatureAdded while open")
+	_, err = svc.Cast(ctx, tokens[0], map[string][]ballot.Level{"c1": {ballot.High}})
+	ok("Cast", err)
+	ok("Close", svc.Close(ctx, actor, id))
+	ok("SetCommittee after close", svc.SetCommittee(ctx, actor, id, []string{"Thành viên 02", "Thành viên 03"}))
+	cosignLast("CosignatureAdded after close")
 }

@@ -179,10 +179,7 @@ func (s *Service) IssueDocuments(ctx context.Context, actor, id string, tallySeq
 				return err
 			}
 		}
-		if err := s.log(tx, id, actor, audit.ReportIssued, audit.ReportIssuedData{Documents: list}); err != nil {
-			return err
-		}
-		return s.checkpoint(tx, id)
+		return s.logSigned(tx, id, actor, audit.ReportIssued, audit.ReportIssuedData{Documents: list})
 	})
 }
 
@@ -228,10 +225,7 @@ func (s *Service) AddCosignature(ctx context.Context, actor, id string, msg []by
 			}
 		}
 		data = audit.CosignatureData{Name: v.Name(), Key: vkey, Size: c.Size, Note: string(msg)}
-		if err := s.log(tx, id, actor, audit.CosignatureAdded, data); err != nil {
-			return err
-		}
-		return s.checkpoint(tx, id)
+		return s.logSigned(tx, id, actor, audit.CosignatureAdded, data)
 	})
 	if err != nil {
 		return audit.CosignatureData{}, err

@@ -293,7 +293,7 @@ func (s *Service) VerifyLogs(ctx context.Context) error {
 				if err != nil {
 					return fmt.Errorf("session %s: checkpoint at size %d: %w", id, cp.Size, err)
 				}
-				if err := audit.CheckCheckpoint(c, entries); err != nil {
+				if err := audit.CheckCheckpoint(c, id, audit.Hashes(entries)); err != nil {
 					return fmt.Errorf("session %s: %w", id, err)
 				}
 			}

@@ -64,48 +64,89 @@ type CadreResult struct {
 // hold exactly one known Mark per cadre, and it fails for an unknown rule
 // set or a negative Members or Issued; it never returns a partial Result.
 func Count(in Input) (Result, error) {
-	rules, ok := in.Rules.norm()
-	if !ok {
-		_, err := ParseRules(string(in.Rules))
+	c, err := NewCounter(in.Rules, in.Cadres)
+	if err != nil {
 		return Result{}, err
 	}
-	if in.Members < 0 {
-		return Result{}, fmt.Errorf("members is %d, must not be negative", in.Members)
+	if err := checkFigures(in.Members, in.Issued); err != nil {
+		return Result{}, err
 	}
-	if in.Issued < 0 {
-		return Result{}, fmt.Errorf("issued is %d, must not be negative", in.Issued)
+	for i, b := range in.Ballots {
+		if err := c.Add(b); err != nil {
+			return Result{}, fmt.Errorf("ballot %d: %w", i, err)
+		}
 	}
+	return c.Result(in.Members, in.Issued)
+}
 
-	n := len(in.Cadres)
+// Counter counts ballots one at a time, so that a verifier can recount a
+// log of any size while holding only the counts, never the ballots. Count
+// is a Counter fed a slice: the two always agree.
+type Counter struct {
+	rules  Rules
+	cadres []Cadre
 	// One row of six counters per cadre, indexed by markIndex (slot 0 is
 	// never incremented: it marks bytes that are not marks).
-	tab := make([][6]int, n)
-	for i, b := range in.Ballots {
-		if len(b) != n {
-			return Result{}, fmt.Errorf("ballot %d: has %d lines, want %d (one per cadre)", i, len(b), n)
-		}
-		row := tab[:len(b)]
-		for j := range row {
-			k := markIndex[b[j]]
-			if k == 0 {
-				return Result{}, fmt.Errorf("ballot %d: line %d holds %s, which is not a mark", i, j, Mark(b[j]))
-			}
-			row[j][k]++
-		}
-	}
+	tab [][6]int
+	n   int
+}
 
-	res := Result{
-		Rules:     rules,
-		Members:   in.Members,
-		Issued:    in.Issued,
-		Collected: len(in.Ballots),
-		Cadres:    make([]CadreResult, n),
+// NewCounter returns a Counter for ballots on cadres, in ballot order,
+// under rules ("" means QD96). It fails for an unknown rule set.
+func NewCounter(rules Rules, cadres []Cadre) (*Counter, error) {
+	r, ok := rules.norm()
+	if !ok {
+		_, err := ParseRules(string(rules))
+		return nil, err
 	}
-	res.Denominator = rules.Denominator(res.Members, res.Collected)
-	for j, c := range in.Cadres {
-		t := tab[j]
+	return &Counter{rules: r, cadres: append([]Cadre(nil), cadres...), tab: make([][6]int, len(cadres))}, nil
+}
+
+// Add counts one ballot. A ballot that does not hold exactly one known Mark
+// per cadre (CheckBallot) is refused whole and changes no count.
+func (c *Counter) Add(ballot string) error {
+	if len(ballot) != len(c.tab) {
+		return CheckBallot(ballot, len(c.tab))
+	}
+	row := c.tab[:len(ballot)]
+	for j := range row {
+		k := markIndex[ballot[j]]
+		if k == 0 {
+			// Undo this ballot's lines so far: one pass in the common
+			// case, and a refused ballot still changes nothing.
+			for i := range j {
+				row[i][markIndex[ballot[i]]]--
+			}
+			return CheckBallot(ballot, len(c.tab))
+		}
+		row[j][k]++
+	}
+	c.n++
+	return nil
+}
+
+// Ballots returns how many ballots were counted so far.
+func (c *Counter) Ballots() int { return c.n }
+
+// Result returns the tally of the ballots counted so far for a body of
+// members summoned, with issued ballots issued. It fails for a negative
+// members or issued.
+func (c *Counter) Result(members, issued int) (Result, error) {
+	if err := checkFigures(members, issued); err != nil {
+		return Result{}, err
+	}
+	res := Result{
+		Rules:     c.rules,
+		Members:   members,
+		Issued:    issued,
+		Collected: c.n,
+		Cadres:    make([]CadreResult, len(c.cadres)),
+	}
+	res.Denominator = c.rules.Denominator(res.Members, res.Collected)
+	for j, cd := range c.cadres {
+		t := c.tab[j]
 		cr := CadreResult{
-			Cadre:   c,
+			Cadre:   cd,
 			Counts:  [3]int{t[markIndex[High]], t[markIndex[Normal]], t[markIndex[Low]]},
 			Invalid: t[markIndex[Unmarked]] + t[markIndex[Multiple]],
 		}
@@ -117,6 +158,16 @@ func Count(in Input) (Result, error) {
 		res.Cadres[j] = cr
 	}
 	return res, nil
+}
+
+func checkFigures(members, issued int) error {
+	if members < 0 {
+		return fmt.Errorf("members is %d, must not be negative", members)
+	}
+	if issued < 0 {
+		return fmt.Errorf("issued is %d, must not be negative", issued)
+	}
+	return nil
 }
 
 // derive sets the fields that follow from Counts and the denominator, so

@@ -249,3 +249,43 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestCounterRefusesWhole checks that a Counter fed ballot by ballot agrees
+// with Count, and that a ballot refused halfway through changes no count:
+// the verifier recounts a log of any size this way.
+func TestCounterRefusesWhole(t *testing.T) {
+	ballots := []string{"HNL", "LL-", "XN-", "N-L", "HHH"}
+	want, err := tally.Count(tally.Input{Rules: tally.NQ85, Cadres: threeCadres, Members: 9, Issued: 7, Ballots: ballots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := tally.NewCounter(tally.NQ85, threeCadres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range ballots {
+		if err := c.Add(b); err != nil {
+			t.Fatalf("ballot %d: %v", i, err)
+		}
+		// A ballot whose last line is not a mark, and one too short:
+		// both refused, neither counted, even in part.
+		for _, bad := range []string{"HHn", "HH"} {
+			if err := c.Add(bad); err == nil {
+				t.Fatalf("Add(%q) accepted a malformed ballot", bad)
+			}
+		}
+	}
+	got, err := c.Result(9, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Ballots() != len(ballots) || !tally.Equal(got, want) {
+		t.Fatalf("Counter after %d ballots = %+v\nwant Count = %+v", c.Ballots(), got, want)
+	}
+	if _, err := tally.NewCounter("qd97", threeCadres); err == nil {
+		t.Errorf("NewCounter accepted an unknown rule set")
+	}
+	if _, err := c.Result(-1, 7); err == nil {
+		t.Errorf("Result accepted a negative roster")
+	}
+}

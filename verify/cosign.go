@@ -50,6 +50,17 @@ func Cosign(msg []byte, k *audit.Key) ([]byte, error) {
 // "tinnhiem cosign add" runs it before recording a cosignature, the
 // verifier again for every CosignatureAdded entry.
 func CheckCosignature(msg []byte, cosignerKey string, server note.Verifier, entries []audit.Entry) (audit.Checkpoint, note.Verifier, error) {
+	var session string
+	hashes := audit.Hashes(entries)
+	if len(entries) > 0 {
+		session = entries[0].Session
+	}
+	return checkCosignature(msg, cosignerKey, server, session, hashes)
+}
+
+// checkCosignature is CheckCosignature for a log known by its session and
+// the hash of each of its entries, as the verifier keeps it.
+func checkCosignature(msg []byte, cosignerKey string, server note.Verifier, session string, hashes []audit.Hash) (audit.Checkpoint, note.Verifier, error) {
 	v, err := note.NewVerifier(cosignerKey)
 	if err != nil {
 		return audit.Checkpoint{}, nil, fmt.Errorf("the cosigner's key is malformed: %w", err)
@@ -72,47 +83,29 @@ func CheckCosignature(msg []byte, cosignerKey string, server note.Verifier, entr
 	case !byCosigner:
 		return c, nil, fmt.Errorf("the checkpoint carries no signature by %s", v.Name())
 	}
-	if err := audit.CheckCheckpoint(c, entries); err != nil {
+	if err := audit.CheckCheckpoint(c, session, hashes); err != nil {
 		return c, nil, err
 	}
 	return c, v, nil
 }
 
-// cosignatures checks every CosignatureAdded entry and lists the cosigners.
-func (r *report) cosignatures(b *audit.Bundle, server note.Verifier) {
-	if r.Check(CheckKey).Status != StatusOK {
-		r.add(CheckCosignatures, StatusSkipped, 0, "the bundle's key is not the pinned key")
-		return
+// cosignature checks one CosignatureAdded entry e against the hashes of
+// the entries before it and returns its cosigner.
+func cosignature(e *audit.Entry, server note.Verifier, session string, before []audit.Hash) (Cosigner, error) {
+	var d audit.CosignatureData
+	if err := decodeStrict(e.Data, &d); err != nil {
+		return Cosigner{}, fmt.Errorf("malformed CosignatureAdded data: %w", err)
 	}
-	for i := range b.Entries {
-		e := &b.Entries[i]
-		if e.Type != audit.CosignatureAdded {
-			continue
-		}
-		var d audit.CosignatureData
-		if err := decodeStrict(e.Data, &d); err != nil {
-			r.fail(CheckCosignatures, &audit.ChainError{Seq: e.Seq, Err: fmt.Errorf("malformed CosignatureAdded data: %w", err)})
-			return
-		}
-		// A cosignature is only worth the entries before it: the checkpoint
-		// must name an earlier state of this same log.
-		c, v, err := CheckCosignature([]byte(d.Note), d.Key, server, b.Entries[:e.Seq-1])
-		switch {
-		case err != nil:
-		case len(d.Signature) != 0:
-			err = errors.New("the signature field must be absent: the signature is in the note")
-		case d.Name != v.Name() || d.Size != c.Size:
-			err = fmt.Errorf("the entry names %s at size %d, the note holds %s at size %d", d.Name, d.Size, v.Name(), c.Size)
-		}
-		if err != nil {
-			r.fail(CheckCosignatures, &audit.ChainError{Seq: e.Seq, Err: err})
-			return
-		}
-		r.Cosigners = append(r.Cosigners, Cosigner{Name: d.Name, Key: d.Key, Fingerprint: audit.Fingerprint(d.Key), Size: c.Size, Entry: e.Seq})
+	// A cosignature is only worth the entries before it: the checkpoint
+	// must name an earlier state of this same log.
+	c, v, err := checkCosignature([]byte(d.Note), d.Key, server, session, before)
+	switch {
+	case err != nil:
+		return Cosigner{}, err
+	case len(d.Signature) != 0:
+		return Cosigner{}, errors.New("the signature field must be absent: the signature is in the note")
+	case d.Name != v.Name() || d.Size != c.Size:
+		return Cosigner{}, fmt.Errorf("the entry names %s at size %d, the note holds %s at size %d", d.Name, d.Size, v.Name(), c.Size)
 	}
-	if len(r.Cosigners) == 0 {
-		r.ok(CheckCosignatures, "no cosignature was recorded")
-		return
-	}
-	r.ok(CheckCosignatures, fmt.Sprintf("%d cosignatures", len(r.Cosigners)))
+	return Cosigner{Name: d.Name, Key: d.Key, Fingerprint: audit.Fingerprint(d.Key), Size: c.Size, Entry: e.Seq}, nil
 }

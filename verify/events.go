@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"tinnhiem/audit"
@@ -32,14 +34,14 @@ func (r *Replay) rosterSet(e *audit.Entry) error {
 	if len(d.Members) == 0 {
 		return errors.New("the roster is empty")
 	}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(d.Members))
 	for _, m := range d.Members {
 		if !nonEmpty(m.Name) || seen[m.Name] {
 			return fmt.Errorf("the roster has an empty or repeated name %q", m.Name)
 		}
 		seen[m.Name] = true
 	}
-	r.Members, r.Present = d.Members, map[string]bool{}
+	r.Members, r.roster, r.Present = d.Members, seen, map[string]bool{}
 	return nil
 }
 
@@ -86,12 +88,8 @@ func (r *Replay) checkedIn(e *audit.Entry) error {
 	if err := strictDecode(e, &d); err != nil {
 		return err
 	}
-	onRoster := map[string]bool{}
-	for _, m := range r.Members {
-		onRoster[m.Name] = true
-	}
 	for _, n := range d.Members {
-		if !onRoster[n] {
+		if !r.roster[n] {
 			return fmt.Errorf("%q checked in but is not on the roster", n)
 		}
 		if r.phase == phaseOpen && !r.Present[n] {
@@ -207,7 +205,15 @@ func (r *Replay) sessionClosed(e *audit.Entry) error {
 	if err != nil {
 		return err
 	}
-	r.Closed, r.ClosedSeq, r.phase = &d, e.Seq, phaseSealing
+	cadres := make([]tally.Cadre, len(r.Cadres))
+	for i, c := range r.Cadres {
+		cadres[i] = tally.Cadre{ID: c.ID, Name: c.Name, Position: c.Position}
+	}
+	counter, err := tally.NewCounter(tally.Rules(r.Session.Rules), cadres)
+	if err != nil {
+		return err
+	}
+	r.Closed, r.ClosedSeq, r.phase, r.counter = &d, e.Seq, phaseSealing, counter
 	r.Proceedings.ClosedAt, r.Proceedings.PresentAtClose = t, len(r.Present)
 	return nil
 }
@@ -224,11 +230,16 @@ func (r *Replay) ballot(e *audit.Entry) error {
 		return fmt.Errorf("ballot %s", err)
 	}
 	h := audit.BallotHash(d)
-	if len(r.Ballots) > 0 && compareHash(r.lastBallot, h) >= 0 {
+	if r.counter.Ballots() > 0 && compareHash(r.lastBallot, h) >= 0 {
 		return errors.New("sealed ballots are not in ascending order of ballot hash (or one is repeated)")
 	}
+	if err := r.counter.Add(d.Marks); err != nil {
+		return fmt.Errorf("ballot %s", err)
+	}
 	r.lastBallot = h
-	r.Ballots = append(r.Ballots, d)
+	if r.keep {
+		r.Ballots = append(r.Ballots, d)
+	}
 	return nil
 }
 
@@ -237,11 +248,11 @@ func (r *Replay) ballotsSealed(e *audit.Entry) error {
 	if err := strictDecode(e, &d); err != nil {
 		return err
 	}
-	if d.Count != len(r.Ballots) {
-		return ballotErr(fmt.Errorf("BallotsSealed counts %d ballots, the log holds %d", d.Count, len(r.Ballots)))
+	if n := r.SealedBallots(); d.Count != n {
+		return ballotErr(fmt.Errorf("BallotsSealed counts %d ballots, the log holds %d", d.Count, n))
 	}
-	if r.Closed.Collected != len(r.Ballots) {
-		return ballotErr(fmt.Errorf("SessionClosed says %d ballots collected, %d were sealed", r.Closed.Collected, len(r.Ballots)))
+	if n := r.SealedBallots(); r.Closed.Collected != n {
+		return ballotErr(fmt.Errorf("SessionClosed says %d ballots collected, %d were sealed", r.Closed.Collected, n))
 	}
 	r.SealedSeq, r.phase = e.Seq, phaseUsed
 	return nil
@@ -256,7 +267,7 @@ func (r *Replay) tokensUsed(e *audit.Entry) error {
 		return errors.New("TokensUsed lists no card")
 	}
 	for _, h := range d.Hashes {
-		if len(r.Used) > 0 && compareHash(r.lastUsed, h) >= 0 {
+		if r.nUsed > 0 && compareHash(r.lastUsed, h) >= 0 {
 			return tokenErr(errors.New("used token hashes are not in ascending order (or one is repeated)"))
 		}
 		if !r.Issued[h] {
@@ -265,16 +276,18 @@ func (r *Replay) tokensUsed(e *audit.Entry) error {
 		if r.Revoked[h] {
 			return tokenErr(fmt.Errorf("used token %s… had been revoked", h.String()[:12]))
 		}
-		r.lastUsed = h
-		r.Used = append(r.Used, h)
+		r.lastUsed, r.nUsed = h, r.nUsed+1
+		if r.keep {
+			r.Used = append(r.Used, h)
+		}
 	}
 	return nil
 }
 
 // endUsed closes the run of TokensUsed entries: one used card per ballot.
 func (r *Replay) endUsed() error {
-	if len(r.Used) != len(r.Ballots) {
-		return ballotErr(fmt.Errorf("%d cards were used but %d ballots were sealed", len(r.Used), len(r.Ballots)))
+	if r.nUsed != r.SealedBallots() {
+		return ballotErr(fmt.Errorf("%d cards were used but %d ballots were sealed", r.nUsed, r.SealedBallots()))
 	}
 	r.phase = phaseClosed
 	return nil
@@ -302,7 +315,13 @@ func (r *Replay) reportIssued(e *audit.Entry) error {
 	if len(d.Documents) == 0 {
 		return errors.New("ReportIssued names no document")
 	}
-	r.Reports = append(r.Reports, d.Documents...)
+	named := make(map[string]bool, len(d.Documents))
+	for _, doc := range d.Documents {
+		if !r.documentName(doc.Name) || named[doc.Name] {
+			return fmt.Errorf("ReportIssued names %q, which is not a document of this session (SPEC.md 8.2) or is named twice", doc.Name)
+		}
+		named[doc.Name] = true
+	}
 	if r.docHash == nil {
 		r.docHash = map[string]audit.Hash{}
 	}
@@ -348,11 +367,28 @@ func (r *Replay) documentSigned(e *audit.Entry) error {
 
 func (r *Replay) cosignatureAdded(e *audit.Entry) error {
 	var d audit.CosignatureData
-	if err := strictDecode(e, &d); err != nil {
-		return err
+	return strictDecode(e, &d)
+}
+
+// documentName reports whether name is one of the documents a tally of
+// this session issues: a report on one of its cadres, the minutes or one
+// of the two results files.
+func (r *Replay) documentName(name string) bool {
+	switch name {
+	case audit.MinutesDocument, audit.ResultsCSVDocument, audit.ResultsJSONDocument:
+		return true
 	}
-	r.Cosigns = append(r.Cosigns, d)
-	return nil
+	// Cadre IDs are c1, c2, … in ballot order (cadresSet), so a report's
+	// name is checked without a search.
+	id, ok := strings.CutPrefix(name, "bao-cao-c")
+	if !ok {
+		return false
+	}
+	if id, ok = strings.CutSuffix(id, ".pdf"); !ok || id == "" || id[0] == '0' || len(id) > 9 {
+		return false
+	}
+	n, err := strconv.Atoi(id)
+	return err == nil && n >= 1 && n <= len(r.Cadres) && name == audit.CadreReportDocument(r.Cadres[n-1].ID)
 }
 
 func isLowerHex(s string) bool {

@@ -13,7 +13,9 @@ import (
 	"tinnhiem/ballot"
 	"tinnhiem/ballot/sqlite"
 	"tinnhiem/tally"
+	"tinnhiem/tally/report"
 	"tinnhiem/verify"
+	"tinnhiem/web"
 )
 
 const actor = "cli:thu-ky"
@@ -39,7 +41,13 @@ func fixedClock() func() time.Time {
 // fixture is a whole vote run by the real service over a real SQLite file:
 // roster, cadres, committee, check-in, cards (one revoked), opening, an
 // inspector's cosignature of the opening checkpoint, ballots, close, the
-// tally, and two signed documents.
+// tally, and three signed documents: the minutes, results.csv and
+// results.json. A second session of the same installation, voted and
+// tallied the same way, gives the minutes of another session.
+//
+// The minutes are rendered by the reports package without their embedded
+// PDF signature, which is randomised (ECDSA) and would make the test
+// vectors differ at every generation; the verifier does not check it.
 type fixture struct {
 	svc       *ballot.Service
 	key       *audit.Key // the installation's
@@ -47,6 +55,9 @@ type fixture struct {
 	id        string
 	tokens    []string // the cards that voted
 	bundle    *audit.Bundle
+	// otherMinutes are the minutes of another session of the same
+	// installation, with their detached signature.
+	otherMinutes audit.BundleDocument
 }
 
 func mustKey(t testing.TB, seed, name string) *audit.Key {
@@ -99,7 +110,8 @@ func newFixture(t testing.TB) *fixture {
 	// The inspector cosigns the opening checkpoint during the vote.
 	_, cps, err := f.svc.Log(ctx, f.id)
 	ok(err)
-	cosigned, err := verify.Cosign(cps[0].Note, f.inspector)
+	opening := cps[len(cps)-1]
+	cosigned, err := verify.Cosign(opening.Note, f.inspector)
 	ok(err)
 	_, err = f.svc.AddCosignature(ctx, actor, f.id, cosigned, f.inspector.VerifierKey())
 	ok(err)
@@ -118,20 +130,66 @@ func newFixture(t testing.TB) *fixture {
 	}
 	ok(f.svc.Close(ctx, actor, f.id))
 
-	rec, err := f.svc.Tally(ctx, actor, f.id)
-	ok(err)
-	res := rec.Result
+	rec, src := tallied(t, f.svc, f.id)
+	minutes := renderMinutes(t, src)
 	var csv, js bytes.Buffer
-	ok(tally.WriteCSV(&csv, res))
-	ok(tally.WriteJSON(&js, res))
-	docs := []ballot.Document{
-		{Name: "results.csv", Data: csv.Bytes(), Signature: f.key.SignDetached(csv.Bytes(), "tinnhiem.pub")},
-		{Name: "results.json", Data: js.Bytes(), Signature: f.key.SignDetached(js.Bytes(), "tinnhiem.pub")},
+	ok(tally.WriteCSV(&csv, src.Result))
+	ok(tally.WriteJSON(&js, src.Result))
+	var docs []ballot.Document
+	var list []audit.ReportDocument
+	for _, d := range []struct {
+		name string
+		data []byte
+	}{{report.MinutesName, minutes}, {report.ResultsCSVName, csv.Bytes()}, {report.ResultsJSONName, js.Bytes()}} {
+		docs = append(docs, ballot.Document{Name: d.name, Data: d.data, Signature: f.key.SignDetached(d.data, report.PublicKeyName)})
+		list = append(list, audit.ReportDocument{Name: d.name, SHA256: audit.Sum(d.data)})
 	}
 	ok(f.svc.IssueDocuments(ctx, actor, f.id, rec.Seq, docs))
 	f.bundle, err = f.svc.Bundle(ctx, f.id)
 	ok(err)
+
+	// Another session of the same installation, voted and tallied.
+	other, err := f.svc.CreateSession(ctx, actor, ballot.NewSession{Title: "Hội nghị lấy phiếu tín nhiệm", Body: "Ban Chấp hành Đoàn xã",
+		Date: "2026-11-23", Place: "Nhà văn hóa xã", Rules: "qd96"})
+	ok(err)
+	ok(f.svc.ImportRoster(ctx, actor, other.ID, members[:3]))
+	ok(f.svc.ImportCadres(ctx, actor, other.ID, []ballot.Cadre{{ID: "c1", Name: "Phạm Thị Dung", Position: "Bí thư Đoàn"}}))
+	ok(f.svc.SetCommittee(ctx, actor, other.ID, []string{"Đại biểu 1", "Đại biểu 2"}))
+	_, err = f.svc.CheckIn(ctx, actor, other.ID, nil, true)
+	ok(err)
+	ok(f.svc.IssueTokens(ctx, actor, other.ID, 3, func(ts []string) error { cards = ts; return nil }))
+	ok(f.svc.Open(ctx, actor, other.ID, false, ""))
+	for _, c := range cards {
+		_, err := f.svc.Cast(ctx, c, map[string][]ballot.Level{"c1": {ballot.High}})
+		ok(err)
+	}
+	ok(f.svc.Close(ctx, actor, other.ID))
+	_, otherSrc := tallied(t, f.svc, other.ID)
+	m := renderMinutes(t, otherSrc)
+	f.otherMinutes = audit.BundleDocument{Name: report.MinutesName, Data: m, Signature: f.key.SignDetached(m, report.PublicKeyName)}
 	return f
+}
+
+// tallied logs the tally of a closed session as the console and the CLI
+// do, and returns the record and what its documents show.
+func tallied(t testing.TB, svc *ballot.Service, id string) (*ballot.TallyRecord, *report.Source) {
+	t.Helper()
+	rec, err := svc.Tally(context.Background(), actor, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, web.ReportSource(rec)
+}
+
+// renderMinutes renders the counting minutes of src as the reports package
+// does, without the embedded PDF signature (see fixture).
+func renderMinutes(t testing.TB, src *report.Source) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := report.WriteMinutes(&b, src); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 // copyBundle returns a deep enough copy of b to tamper with.

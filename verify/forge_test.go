@@ -78,18 +78,21 @@ func remove(entries []audit.Entry, i int) []audit.Entry {
 	return append(append([]audit.Entry(nil), entries[:i]...), entries[i+1:]...)
 }
 
-// checkpointSizes returns where the service signs checkpoints: after
-// SessionOpened, after the last TokensUsed of the close, after
-// TallyComputed and after every ReportIssued.
+// checkpointSizes returns where the service signs checkpoints: at the end
+// of every transaction that appends to the log, that is after every entry
+// but inside the run that Close appends (SessionClosed, the Ballot
+// entries, BallotsSealed, TokensUsed), which is signed once, after its last
+// entry.
 func checkpointSizes(entries []audit.Entry) []uint64 {
+	inClose := func(t audit.Type) bool {
+		return t == audit.BallotSealed || t == audit.BallotsSealed || t == audit.TokensUsed
+	}
 	var sizes []uint64
 	for i, e := range entries {
-		last := i == len(entries)-1
-		switch {
-		case e.Type == audit.SessionOpened, e.Type == audit.TallyComputed, e.Type == audit.ReportIssued,
-			e.Type == audit.TokensUsed && (last || entries[i+1].Type != audit.TokensUsed):
-			sizes = append(sizes, uint64(i)+1)
+		if i+1 < len(entries) && (e.Type == audit.SessionClosed || inClose(e.Type)) && inClose(entries[i+1].Type) {
+			continue
 		}
+		sizes = append(sizes, uint64(i)+1)
 	}
 	return sizes
 }

@@ -43,14 +43,16 @@ type Replay struct {
 
 	Issued  map[audit.Hash]bool // every token hash issued, revoked included
 	Revoked map[audit.Hash]bool
-	Used    []audit.Hash // in log order, which is ascending
+	// Used and Ballots are the used cards and the sealed ballots in log
+	// order (ascending), as ReplayLog keeps them for the server's tools.
+	// The verifier's replay of a bundle counts them without keeping them,
+	// so that its memory does not grow with the number of ballots.
+	Used    []audit.Hash
 	Ballots []audit.BallotData
 
-	Opened  *audit.SessionOpenedData
-	Closed  *audit.SessionClosedData
-	Tally   *tally.Result
-	Reports []audit.ReportDocument
-	Cosigns []audit.CosignatureData
+	Opened *audit.SessionOpenedData
+	Closed *audit.SessionClosedData
+	Tally  *tally.Result
 	// Signed lists the committee's signatures on documents, in log order.
 	Signed []audit.DocumentSignedData
 
@@ -61,6 +63,10 @@ type Replay struct {
 	Head                                      audit.Head
 
 	phase      phase
+	keep       bool            // keep Used and Ballots
+	roster     map[string]bool // the names of Members
+	counter    *tally.Counter  // the sealed ballots, counted as they are replayed
+	nUsed      int
 	lastBallot audit.Hash
 	lastUsed   audit.Hash
 	docHash    map[string]audit.Hash // each document's latest SHA-256
@@ -73,60 +79,70 @@ func (r *Replay) Sealed() bool { return r.phase >= phaseClosed }
 // issued in DOMAIN.md's sense.
 func (r *Replay) ValidIssued() int { return len(r.Issued) - len(r.Revoked) }
 
-// TallyInput returns what the tally of this session counts: the sealed
-// ballots, the cadres in ballot order, the rule set and the roster size.
-func (r *Replay) TallyInput() tally.Input {
-	in := tally.Input{
-		Rules:   tally.Rules(r.Session.Rules),
-		Members: len(r.Members),
-		Issued:  r.ValidIssued(),
-		Ballots: make([]string, len(r.Ballots)),
-		Cadres:  make([]tally.Cadre, len(r.Cadres)),
+// SealedBallots returns the number of Ballot entries replayed so far.
+func (r *Replay) SealedBallots() int {
+	if r.counter == nil {
+		return 0
 	}
-	for i, c := range r.Cadres {
-		in.Cadres[i] = tally.Cadre{ID: c.ID, Name: c.Name, Position: c.Position}
-	}
-	for i, b := range r.Ballots {
-		in.Ballots[i] = b.Marks
-	}
-	return in
+	return r.counter.Ballots()
 }
+
+// UsedCards returns the number of used token hashes replayed so far.
+func (r *Replay) UsedCards() int { return r.nUsed }
 
 // Count recounts the sealed ballots.
 func (r *Replay) Count() (tally.Result, error) {
 	if !r.Sealed() {
 		return tally.Result{}, errors.New("the ballots are not sealed yet: close the session first")
 	}
-	return tally.Count(r.TallyInput())
+	return r.counter.Result(len(r.Members), r.ValidIssued())
 }
 
 // ReplayLog replays entries, which must already form a verified chain (see
-// audit.VerifyChain), and returns the session's state. The first event that
-// breaks the rules of a vote is reported as an *audit.ChainError naming its
-// entry. A log may end at any point of a session's life: a log copied at
-// close is valid too.
+// audit.VerifyChain), and returns the session's state, the used cards and
+// sealed ballots included. The first event that breaks the rules of a vote
+// is reported as an *audit.ChainError naming its entry. A log may end at
+// any point of a session's life: a log copied at close is valid too.
 func ReplayLog(entries []audit.Entry) (*Replay, error) {
-	r := &Replay{Present: map[string]bool{}, Issued: map[audit.Hash]bool{}, Revoked: map[audit.Hash]bool{}}
+	r := newReplay(true)
 	for i := range entries {
-		e := &entries[i]
-		if err := r.apply(e); err != nil {
-			var ce *audit.ChainError
-			if errors.As(err, &ce) {
-				return r, err
-			}
-			return r, &audit.ChainError{Seq: e.Seq, Err: err}
+		if err := r.step(&entries[i]); err != nil {
+			return r, err
 		}
-		r.Head = audit.Head{Size: e.Seq, Hash: e.Hash}
 	}
+	return r, r.finish()
+}
+
+// newReplay returns the state before entry 1; keep says whether to keep
+// the used cards and the sealed ballots, or only count them.
+func newReplay(keep bool) *Replay {
+	return &Replay{Present: map[string]bool{}, Issued: map[audit.Hash]bool{}, Revoked: map[audit.Hash]bool{}, keep: keep}
+}
+
+// step replays one more entry of a verified chain.
+func (r *Replay) step(e *audit.Entry) error {
+	if err := r.apply(e); err != nil {
+		var ce *audit.ChainError
+		if errors.As(err, &ce) {
+			return err
+		}
+		return &audit.ChainError{Seq: e.Seq, Err: err}
+	}
+	r.Head = audit.Head{Size: e.Seq, Hash: e.Hash}
+	return nil
+}
+
+// finish judges where the log ends: anywhere but in the middle of sealing.
+func (r *Replay) finish() error {
 	if r.phase == phaseSealing {
-		return r, &audit.ChainError{Seq: r.Head.Size, Err: errors.New("the log ends while ballots are being sealed: BallotsSealed is missing")}
+		return &audit.ChainError{Seq: r.Head.Size, Err: errors.New("the log ends while ballots are being sealed: BallotsSealed is missing")}
 	}
 	if r.phase == phaseUsed {
 		if err := r.endUsed(); err != nil {
-			return r, &audit.ChainError{Seq: r.Head.Size, Err: err}
+			return &audit.ChainError{Seq: r.Head.Size, Err: err}
 		}
 	}
-	return r, nil
+	return nil
 }
 
 func (r *Replay) apply(e *audit.Entry) error {

@@ -10,9 +10,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"tinnhiem/audit"
 	"tinnhiem/tally"
+	"tinnhiem/tally/report"
 	"tinnhiem/verify"
 )
 
@@ -66,7 +68,7 @@ func setCounts(t testing.TB, es []audit.Entry) []audit.Entry {
 }
 
 var vectors = []vector{
-	{"valid", "ok", "the untouched bundle of a whole vote, with a cosignature and two documents",
+	{"valid", "ok", "the untouched bundle of a whole vote, with a cosignature, the minutes and the two results files",
 		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
 			return nil, nil, 0, f.key.VerifierKey()
 		}},
@@ -140,21 +142,58 @@ var vectors = []vector{
 	{"report-swapped", "document-hashes", "results.csv replaced by another file, signed with the real key",
 		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
 			b := copyBundle(f.bundle)
-			data := bytes.Replace(b.Documents[0].Data, []byte("Nguyễn Văn An"), []byte("Nguyễn Văn Ân"), 1)
-			b.Documents[0] = audit.BundleDocument{Name: b.Documents[0].Name, Data: data, Signature: f.key.SignDetached(data, "tinnhiem.pub")}
+			i := docIndex(t, b, "results.csv")
+			data := bytes.Replace(b.Documents[i].Data, []byte("Nguyễn Văn An"), []byte("Nguyễn Văn Ân"), 1)
+			b.Documents[i] = audit.BundleDocument{Name: b.Documents[i].Name, Data: data, Signature: f.key.SignDetached(data, "tinnhiem.pub")}
 			return b, nil, seqOf(index(b.Entries, audit.ReportIssued)), ""
 		}},
 	{"report-missing", "documents-present", "results.json, named in the log, was left out",
 		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
 			b := copyBundle(f.bundle)
-			b.Documents = b.Documents[:1]
+			b.Documents = slices.Delete(b.Documents, docIndex(t, b, "results.json"), docIndex(t, b, "results.json")+1)
 			return b, nil, seqOf(index(b.Entries, audit.ReportIssued)), ""
 		}},
 	{"bad-detached-signature", "document-signatures", "results.csv carries the signature of results.json",
 		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
 			b := copyBundle(f.bundle)
-			b.Documents[0].Signature = b.Documents[1].Signature
+			b.Documents[docIndex(t, b, "results.csv")].Signature = b.Documents[docIndex(t, b, "results.json")].Signature
 			return b, nil, 0, ""
+		}},
+	{"unsigned-tail", "checkpoint-coverage", "a ReportIssued entry appended after the last signed checkpoint, hashed and linked, naming documents the key signed",
+		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
+			b := copyBundle(f.bundle)
+			last := b.Entries[len(b.Entries)-1]
+			extra := appended(t, last, audit.ReportIssued, decode[audit.ReportIssuedData](t, &last))
+			b.Entries = append(b.Entries, extra)
+			return b, nil, extra.Seq, ""
+		}},
+	{"document-other-session", "document-session", "the minutes of another session of the same installation, signed by its key, in the log in place of this session's",
+		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
+			es := f.entries()
+			i := index(es, audit.ReportIssued)
+			d := decode[audit.ReportIssuedData](t, &es[i])
+			for j := range d.Documents {
+				if d.Documents[j].Name == report.MinutesName {
+					d.Documents[j].SHA256 = audit.Sum(f.otherMinutes.Data)
+				}
+			}
+			setData(t, &es[i], d)
+			b := f.forge(t, es, f.key, true)
+			b.Documents[docIndex(t, b, report.MinutesName)] = f.otherMinutes
+			return b, nil, seqOf(i), ""
+		}},
+	{"results-csv-mismatch", "results", "one figure of results.csv changed, the file re-signed and its hash logged in a re-signed log",
+		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
+			return f.changeDocument(t, "results.csv", func(data []byte) []byte {
+				// Row 1 is c1 "3 high, 1 normal, 1 low"; it now says 2 low.
+				return bytes.Replace(data, []byte(`"20,00",1,"20,00",Số`), []byte(`"20,00",2,"20,00",Số`), 1)
+			})
+		}},
+	{"results-json-mismatch", "results", "one figure of results.json changed, the file re-signed and its hash logged in a re-signed log",
+		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
+			return f.changeDocument(t, "results.json", func(data []byte) []byte {
+				return bytes.Replace(data, []byte(`"counts": [3, 1, 1]`), []byte(`"counts": [3, 2, 1]`), 1)
+			})
 		}},
 	{"document-not-in-log", "document-hashes", "a signed document that no ReportIssued entry names",
 		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
@@ -252,7 +291,8 @@ var vectors = []vector{
 			es[1].Actor = "cli:nguoi-khac"
 			b := f.forge(t, es, f.key, true)
 			b.Checkpoints = f.bundle.Checkpoints
-			return b, nil, seqOf(index(es, audit.SessionOpened)), ""
+			// The checkpoint signed after that entry is the first to differ.
+			return b, nil, 2, ""
 		}},
 	{"checkpoint-beyond-log", "checkpoint-log", "the last entry (ReportIssued) and its documents were cut off",
 		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
@@ -404,6 +444,59 @@ var vectors = []vector{
 		}},
 }
 
+// docIndex returns the index of the document name in b.
+func docIndex(t testing.TB, b *audit.Bundle, name string) int {
+	t.Helper()
+	for i, d := range b.Documents {
+		if d.Name == name {
+			return i
+		}
+	}
+	t.Fatalf("the bundle holds no document %s", name)
+	return 0
+}
+
+// appended returns the entry that follows prev, of type typ with data v,
+// hashed and linked as the service would: what anyone who relays a bundle
+// can compute, without the key.
+func appended(t testing.TB, prev audit.Entry, typ audit.Type, v any) audit.Entry {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339, prev.Time)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := audit.Head{Size: prev.Seq, Hash: prev.Hash}.Next(prev.Session, typ, prev.Actor, at.Add(time.Minute), v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// changeDocument plays an operator who changes the document name, signs it
+// with the installation key, logs its new hash in place of the old one and
+// re-signs the whole log; the failing entry is the ReportIssued.
+func (f *fixture) changeDocument(t testing.TB, name string, edit func([]byte) []byte) (*audit.Bundle, func(string), uint64, string) {
+	t.Helper()
+	b := copyBundle(f.bundle)
+	i := docIndex(t, b, name)
+	data := edit(bytes.Clone(b.Documents[i].Data))
+	if bytes.Equal(data, b.Documents[i].Data) {
+		t.Fatalf("the edit of %s changed nothing", name)
+	}
+	es := f.entries()
+	r := index(es, audit.ReportIssued)
+	d := decode[audit.ReportIssuedData](t, &es[r])
+	for j := range d.Documents {
+		if d.Documents[j].Name == name {
+			d.Documents[j].SHA256 = audit.Sum(data)
+		}
+	}
+	setData(t, &es[r], d)
+	b = f.forge(t, es, f.key, true)
+	b.Documents[i] = audit.BundleDocument{Name: name, Data: data, Signature: f.key.SignDetached(data, report.PublicKeyName)}
+	return b, nil, seqOf(r), ""
+}
+
 // writeVector writes one vector's directory.
 func writeVector(t testing.TB, f *fixture, v vector, dir string) {
 	t.Helper()
@@ -494,11 +587,7 @@ func verifyDir(t *testing.T, dir, key string) *verify.Report {
 		}
 		opts.Key = pub
 	}
-	b, err := audit.ReadBundle(os.DirFS(filepath.Join(dir, "bundle")))
-	if err != nil {
-		return verify.ReadFailure(err)
-	}
-	return verify.Bundle(b, opts)
+	return verify.BundleFS(os.DirFS(filepath.Join(dir, "bundle")), opts)
 }
 
 func TestVectors(t *testing.T) {

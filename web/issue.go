@@ -18,9 +18,7 @@ func IssueReports(ctx context.Context, svc *ballot.Service, actor, id string, s 
 	if err != nil {
 		return nil, nil, err
 	}
-	src := &report.Source{Session: rec.Session, Opened: rec.Opened, Committee: rec.Committee, Proceedings: rec.Proceedings,
-		Result: rec.Result, Checkpoint: rec.Checkpoint, Fingerprint: rec.Fingerprint}
-	rendered, err := report.Render(src, s, svc.Key())
+	rendered, err := report.Render(ReportSource(rec), s, svc.Key())
 	if err != nil {
 		return nil, nil, ballot.Errorf(ballot.EInternal, "failed to render the documents: %v", err)
 	}
@@ -32,4 +30,12 @@ func IssueReports(ctx context.Context, svc *ballot.Service, actor, id string, s 
 		return nil, nil, err
 	}
 	return rec, docs, nil
+}
+
+// ReportSource is what the documents of a tallied session show, as its log
+// holds it: the one mapping from the service's record to the renderer's
+// input.
+func ReportSource(rec *ballot.TallyRecord) *report.Source {
+	return &report.Source{Session: rec.Session, Opened: rec.Opened, Committee: rec.Committee, Proceedings: rec.Proceedings,
+		Result: rec.Result, Checkpoint: rec.Checkpoint, Fingerprint: rec.Fingerprint}
 }

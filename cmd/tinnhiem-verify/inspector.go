@@ -27,36 +27,29 @@ func cmdReceipt(args []string, stdout, stderr io.Writer) error {
 	if *receipt == "" {
 		return usagef("--receipt R is required")
 	}
-	if _, ok := audit.ParseReceipt(*receipt); !ok {
+	search, err := verify.NewReceiptSearch(*receipt)
+	if err != nil {
 		return usagef("%q is not a receipt: it looks like TN1-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX", *receipt)
 	}
 	pinned, err := loadPinned(*key)
 	if err != nil {
 		return err
 	}
-	bar := newProgress(stderr)
-	b, err := openBundle(pos[0], bar)
-	bar.finish()
-	if err != nil {
-		printReport(stdout, pos[0], verify.ReadFailure(err))
-		return errFailed
-	}
-	rep := verify.Bundle(b, verify.Options{Key: pinned})
+	rep := verifyPath(pos[0], pinned, stderr, search.Visit)
 	if !rep.OK() {
 		printReport(stdout, pos[0], rep)
 		fmt.Fprintln(stdout, "✗ Hồ sơ không hợp lệ nên không thể xác nhận mã / the bundle does not verify, so the receipt cannot be confirmed")
 		return errFailed
 	}
-	seq, found, err := verify.FindReceipt(b.Entries, *receipt)
-	if err != nil {
-		return err
+	if search.Err != nil {
+		return search.Err
 	}
-	if !found {
-		fmt.Fprintf(stdout, "✗ Không tìm thấy mã xác nhận %s trong phiên %s / receipt not found: no card of this session with this receipt was used\n", *receipt, b.Session)
+	if search.Seq == 0 {
+		fmt.Fprintf(stdout, "✗ Không tìm thấy mã xác nhận %s trong phiên %s / receipt not found: no card of this session with this receipt was used\n", *receipt, rep.Session)
 		return errFailed
 	}
-	fmt.Fprintf(stdout, "✓ Đã tính: thẻ có mã xác nhận %s đã được dùng và phiếu đã được tính (mục %d)\n", *receipt, seq)
-	fmt.Fprintf(stdout, "  counted: the card with this receipt was used and its ballot counted (entry %d, session %s, key %s)\n", seq, b.Session, rep.Fingerprint)
+	fmt.Fprintf(stdout, "✓ Đã tính: thẻ có mã xác nhận %s đã được dùng và phiếu đã được tính (mục %d)\n", *receipt, search.Seq)
+	fmt.Fprintf(stdout, "  counted: the card with this receipt was used and its ballot counted (entry %d, session %s, key %s)\n", search.Seq, rep.Session, rep.Fingerprint)
 	if !rep.KeyPinned {
 		fmt.Fprintln(stdout, "  Khóa chưa ghim / key not pinned: compare the fingerprint with the printed minutes.")
 	}
@@ -76,31 +69,24 @@ func cmdExtends(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var bundles [2]*audit.Bundle
+	// Each log is read once; what is compared is the hash of every entry.
+	var logs [2]verify.Prefix
 	ok := true
 	for i, p := range pos {
-		bar := newProgress(stderr)
-		b, err := openBundle(p, bar)
-		bar.finish()
-		var rep *verify.Report
-		if err != nil {
-			rep = verify.ReadFailure(err)
-		} else {
-			rep = verify.Bundle(b, verify.Options{Key: pinned})
-		}
+		rep := verifyPath(p, pinned, stderr, logs[i].Visit)
 		if !rep.OK() {
 			printReport(stdout, p, rep)
 			ok = false
 			continue
 		}
-		bundles[i] = b
-		fmt.Fprintf(stdout, "✓ %s: hợp lệ / verifies (%d mục / entries)\n", p, len(b.Entries))
+		logs[i].Session, logs[i].Fingerprint = rep.Session, rep.Fingerprint
+		fmt.Fprintf(stdout, "✓ %s: hợp lệ / verifies (%d mục / entries)\n", p, rep.Entries)
 	}
 	if !ok {
 		fmt.Fprintln(stdout, "✗ Không thể so sánh: có hồ sơ không hợp lệ / cannot compare: a bundle does not verify")
 		return errFailed
 	}
-	if err := verify.Extends(bundles[0], bundles[1]); err != nil {
+	if err := verify.ExtendsPrefix(logs[0], logs[1]); err != nil {
 		var ce *audit.ChainError
 		if errors.As(err, &ce) {
 			fmt.Fprintf(stdout, "✗ Lịch sử đã bị viết lại, mục %d / history was rewritten at entry %d: %v\n", ce.Seq, ce.Seq, ce.Err)
@@ -110,7 +96,7 @@ func cmdExtends(args []string, stdout, stderr io.Writer) error {
 		return errFailed
 	}
 	fmt.Fprintf(stdout, "✓ %s là phần đầu của %s (%d/%d mục) / the old log is a prefix of the new one (%d of %d entries)\n",
-		pos[0], pos[1], len(bundles[0].Entries), len(bundles[1].Entries), len(bundles[0].Entries), len(bundles[1].Entries))
+		pos[0], pos[1], len(logs[0].Hashes), len(logs[1].Hashes), len(logs[0].Hashes), len(logs[1].Hashes))
 	return nil
 }
 

@@ -11,8 +11,10 @@ import (
 // bundles verify faster than a bar could be read.
 const progressMinBytes = 8 << 20
 
-// progress draws a one-line bar on standard error while a large bundle is
-// read and hashed, and only when standard error is a terminal, so that
+// progress draws a one-line bar on standard error while the log of a large
+// bundle is read and checked (the verifier does both in one pass, so the
+// bytes read measure the work), and only when standard error is a
+// terminal, so that
 // redirected output and logs never hold control characters. A nil
 // *progress draws nothing.
 type progress struct {
@@ -39,7 +41,7 @@ func (p *progress) startBytes(total int64) {
 	if p == nil || total < progressMinBytes {
 		return
 	}
-	p.stage, p.total, p.count, p.shown = "đọc nhật ký / reading the log", total, 0, -1
+	p.stage, p.total, p.count, p.shown = "kiểm tra nhật ký / checking the log", total, 0, -1
 }
 
 func (p *progress) addBytes(n int) {
@@ -47,18 +49,6 @@ func (p *progress) addBytes(n int) {
 		return
 	}
 	p.count += int64(n)
-	p.draw()
-}
-
-// entries is verify.Options.Progress: entries hashed so far.
-func (p *progress) entries(done, total int) {
-	if p == nil || !p.drawn {
-		return // the log was small: no bar
-	}
-	if p.stage != "kiểm tra chuỗi / checking the chain" {
-		p.stage, p.shown = "kiểm tra chuỗi / checking the chain", -1
-	}
-	p.count, p.total = int64(done), int64(total)
 	p.draw()
 }
 

@@ -2,8 +2,11 @@ package main
 
 import (
 	"archive/zip"
+	"bytes"
 	"crypto/ed25519"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,7 +30,7 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep := verifyPath(pos[0], pinned, stderr)
+	rep := verifyPath(pos[0], pinned, stderr, nil)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -49,15 +52,17 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 }
 
 // verifyPath reads and verifies the bundle at path, drawing a progress bar
-// on stderr when it is a terminal.
-func verifyPath(path string, pinned ed25519.PublicKey, stderr io.Writer) *verify.Report {
+// on stderr when it is a terminal. visit, if set, sees every entry as the
+// log is read (verify.Options.Visit).
+func verifyPath(path string, pinned ed25519.PublicKey, stderr io.Writer, visit func(*audit.Entry)) *verify.Report {
 	bar := newProgress(stderr)
 	defer bar.finish()
-	b, err := openBundle(path, bar)
+	fsys, closeBundle, err := openBundle(path, bar)
 	if err != nil {
 		return verify.ReadFailure(err)
 	}
-	return verify.Bundle(b, verify.Options{Key: pinned, Progress: bar.entries})
+	defer closeBundle()
+	return verify.BundleFS(fsys, verify.Options{Key: pinned, Visit: visit})
 }
 
 // loadPinned reads --key: a verifier key given inline, or a file.
@@ -84,31 +89,65 @@ func fileExists(p string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
-// openBundle reads a bundle from a zip file or a directory.
-func openBundle(path string, bar *progress) (*audit.Bundle, error) {
+// openBundle opens a bundle in a zip file or a directory as a file system
+// to verify, and returns what closes it.
+func openBundle(path string, bar *progress) (fs.FS, func(), error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, &audit.BundleError{Err: fmt.Errorf("cannot open %s: %w", path, err)}
+		return nil, nil, &audit.BundleError{Err: fmt.Errorf("cannot open %s: %w", path, err)}
 	}
-	var fsys fs.FS
 	if st.IsDir() {
-		fsys = os.DirFS(path)
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, &audit.BundleError{Err: fmt.Errorf("cannot open %s: %w", path, err)}
-		}
-		defer f.Close()
-		zr, err := zip.NewReader(f, st.Size())
-		if err != nil {
-			return nil, &audit.BundleError{Err: fmt.Errorf("%s is neither a directory nor a zip archive: %w", path, err)}
-		}
-		if len(zr.File) > 2*audit.MaxBundleFiles {
-			return nil, &audit.BundleError{Err: fmt.Errorf("%s holds more than %d files", path, audit.MaxBundleFiles)}
-		}
-		fsys = zr
+		return countingFS{os.DirFS(path), bar}, func() {}, nil
 	}
-	return audit.ReadBundle(countingFS{fsys, bar})
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, &audit.BundleError{Err: fmt.Errorf("cannot open %s: %w", path, err)}
+	}
+	// The central directory says how many files the archive holds; refuse
+	// a bundle of too many before archive/zip reads them all into memory.
+	if n, err := zipRecords(f, st.Size()); err == nil && n > 2*audit.MaxBundleFiles {
+		f.Close()
+		return nil, nil, &audit.BundleError{Err: fmt.Errorf("%s holds %d files, more than %d", path, n, audit.MaxBundleFiles)}
+	}
+	zr, err := zip.NewReader(f, st.Size())
+	if err != nil {
+		f.Close()
+		return nil, nil, &audit.BundleError{Err: fmt.Errorf("%s is neither a directory nor a zip archive: %w", path, err)}
+	}
+	if len(zr.File) > 2*audit.MaxBundleFiles {
+		f.Close()
+		return nil, nil, &audit.BundleError{Err: fmt.Errorf("%s holds %d files, more than %d", path, len(zr.File), audit.MaxBundleFiles)}
+	}
+	return countingFS{zr, bar}, func() { f.Close() }, nil
+}
+
+// zipRecords reads the number of files a zip archive declares in its end
+// of central directory record (the zip64 one when the archive has it),
+// without reading the directory itself.
+func zipRecords(f io.ReaderAt, size int64) (uint64, error) {
+	// The record is 22 bytes and may be followed by a comment of up to
+	// 65535 bytes; a zip64 locator of 20 bytes comes just before it.
+	n := min(size, 22+65535+20)
+	buf := make([]byte, n)
+	if _, err := f.ReadAt(buf, size-n); err != nil {
+		return 0, err
+	}
+	i := bytes.LastIndex(buf, []byte("PK\x05\x06"))
+	if i < 0 || len(buf)-i < 22 {
+		return 0, errors.New("no end of central directory record")
+	}
+	records := uint64(binary.LittleEndian.Uint16(buf[i+10:]))
+	if records != 0xffff || i < 20 || !bytes.Equal(buf[i-20:i-16], []byte("PK\x06\x07")) {
+		return records, nil
+	}
+	// Zip64: the locator gives the offset of the zip64 record, whose
+	// total number of entries is at byte 32.
+	off := int64(binary.LittleEndian.Uint64(buf[i-20+8:]))
+	rec := make([]byte, 40)
+	if _, err := f.ReadAt(rec, off); err != nil || !bytes.Equal(rec[:4], []byte("PK\x06\x06")) {
+		return 0, errors.New("no zip64 end of central directory record")
+	}
+	return binary.LittleEndian.Uint64(rec[32:]), nil
 }
 
 // countingFS reports the bytes read from log.jsonl to the progress bar.

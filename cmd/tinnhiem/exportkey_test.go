@@ -89,24 +89,25 @@ func consoleClient(t *testing.T, base, name, password string) func(path string, 
 	}
 }
 
-// TestExportUsesTheKeyThatSigned runs the case of issue 10 (item 9): the
-// database's first command made the default key beside it, but the server
-// ran with --key elsewhere and signed the checkpoints when the console
-// opened and closed the vote. export without --key must not write a bundle
+// TestExportUsesTheKeyThatSigned runs the case of issue 10 (item 9): a
+// default key lies beside the database, but the server ran with --key
+// elsewhere and signed the checkpoints, among them those of the console's
+// opening and closing of the vote. export without --key must not write a bundle
 // that fails verification with "signed by another key": it refuses, naming
 // the key the checkpoints need and the key it found, or, when the signing
 // key's file lies beside the database, uses that one and says so.
 func TestExportUsesTheKeyThatSigned(t *testing.T) {
-	dir, db, sk := draftSession(t)
-	defaultKey := filepath.Join(dir, "vote.key")
-	if _, err := os.Stat(defaultKey); err != nil {
-		t.Fatalf("the first command did not create the default key: %v", err)
-	}
-	serverKey := filepath.Join(dir, "keys", "k.key")
+	// Every action signs a checkpoint, so the whole session is run with
+	// the server's key; the default key beside the database is another
+	// installation's, as when a first command made it by mistake.
+	serverKey := filepath.Join(t.TempDir(), "keys", "k.key")
 	if err := os.MkdirAll(filepath.Dir(serverKey), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	must(t, "keygen", "--key", serverKey)
+	dir, db, sk := draftSession(t, "--key", serverKey)
+	defaultKey := filepath.Join(dir, "vote.key")
+	must(t, "keygen", "--key", defaultKey)
 	k, err := readKeyFile(serverKey, false)
 	if err != nil {
 		t.Fatal(err)

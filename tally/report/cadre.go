@@ -5,13 +5,14 @@ import (
 	"io"
 	"strconv"
 
+	"tinnhiem/audit"
 	"tinnhiem/tally"
 )
 
 // CadreReportName returns the file name of the report on the cadre with the
 // given ballot ID ("c1" gives "bao-cao-c1.pdf"): stable ASCII, so that the
 // names in the audit log and on disk never depend on a person's name.
-func CadreReportName(cadreID string) string { return "bao-cao-" + cadreID + ".pdf" }
+func CadreReportName(cadreID string) string { return audit.CadreReportDocument(cadreID) }
 
 // WriteCadreReport writes the report on cadre i (0-based, in ballot order)
 // of src.Result to w as an A4 PDF, one page unless a very long post or a
@@ -33,7 +34,7 @@ func WriteCadreReport(w io.Writer, src *Source, i int) error {
 	}
 	cr := src.Result.Cadres[i]
 	r := src.Result
-	d := newWriter(src, "Kết quả lấy phiếu tín nhiệm – "+cr.Cadre.Name)
+	d := newWriter(src, "Kết quả lấy phiếu tín nhiệm – "+cr.Cadre.Name, CadreReportName(cr.Cadre.ID))
 	// One page is the aim: the report is a result sheet beside the minutes,
 	// so it keeps the State size of body text for Party bodies too.
 	d.size = 13

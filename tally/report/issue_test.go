@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -230,6 +231,10 @@ func TestIssueTalliesOnce(t *testing.T) {
 		}
 		if err := audit.VerifyDetached(f.svc.Key().PublicKey(), d.Data, d.Signature); err != nil {
 			t.Errorf("%s: detached signature: %v", d.Name, err)
+		}
+		// Every signed PDF names its session and itself, once.
+		if strings.HasSuffix(d.Name, ".pdf") && (bytes.Count(d.Data, audit.PDFKeywordsPrefix) != 1 || !bytes.Contains(d.Data, audit.PDFKeywords(f.id, d.Name))) {
+			t.Errorf("%s: the PDF does not carry %s once", d.Name, audit.PDFKeywords(f.id, d.Name))
 		}
 	}
 	for i, name := range wantNames {

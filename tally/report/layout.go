@@ -93,11 +93,15 @@ type writer struct {
 	y    float64
 }
 
-func newWriter(src *Source, title string) *writer {
+func newWriter(src *Source, title, name string) *writer {
 	pdf := newDocument(withSerif)
 	pdf.SetTitle(metadata(title), true)
 	pdf.SetAuthor(metadata(src.Session.Body), true)
 	pdf.SetSubject(metadata(src.Session.Title), true)
+	// The file names its session and its own name in bytes the verifier
+	// can find without parsing the PDF (SPEC.md 8.2): a document of one
+	// session cannot pass for another's, nor one report for another.
+	pdf.SetKeywords(audit.DocumentKeywords(src.Session.ID, name), false)
 	w := &writer{Fpdf: pdf, src: src, size: 13}
 	if src.party() {
 		w.size = 14

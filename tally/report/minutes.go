@@ -6,11 +6,12 @@ import (
 	"strconv"
 	"strings"
 
+	"tinnhiem/audit"
 	"tinnhiem/tally"
 )
 
 // MinutesName is the file name of the counting minutes.
-const MinutesName = "bien-ban-kiem-phieu.pdf"
+const MinutesName = audit.MinutesDocument
 
 // conditionShort names each condition in the table of the minutes; the
 // full sentence with its article follows the table as a note.
@@ -74,7 +75,7 @@ func WriteMinutes(w io.Writer, src *Source) error {
 		return fmt.Errorf("failed to write minutes: %w", err)
 	}
 	r, o, p, s := src.Result, src.Opened, src.Proceedings, src.Session
-	d := newWriter(src, "Biên bản kiểm phiếu – "+s.Title)
+	d := newWriter(src, "Biên bản kiểm phiếu – "+s.Title, MinutesName)
 	d.newPage()
 	d.header("BIÊN BẢN KIỂM PHIẾU", "Kết quả lấy phiếu tín nhiệm tại "+s.Title, true)
 	const indent = 10.0

@@ -11,8 +11,8 @@ import (
 
 // Names of the data files issued with the PDFs.
 const (
-	ResultsCSVName  = "results.csv"
-	ResultsJSONName = "results.json"
+	ResultsCSVName  = audit.ResultsCSVDocument
+	ResultsJSONName = audit.ResultsJSONDocument
 	// PublicKeyName is the file name under which the installation's
 	// signify public key is exported; detached signatures name it in their
 	// comment line, as signify does.

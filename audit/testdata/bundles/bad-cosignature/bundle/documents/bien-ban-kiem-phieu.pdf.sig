@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWSVhqOMOsGIvR9z5qF50Wgcxks2MlcPKCpQ/9HQJR00IJRI3fMJqmGYv5a9QxNCHYyK1Vbx92bd1cgQJAmMLfHe4HRIK29lqQo=

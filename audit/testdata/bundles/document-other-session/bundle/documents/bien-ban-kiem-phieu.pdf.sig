@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWSVhqOMOsGIvbC989kd+sSd4FzH5eBZiKLwSrlHRP25aHArvLefw6YNLyqr9Qnkig3KGx1OR0TT4dnqgnHwM0t5/WvGVmhANg4=

@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWSVhqOMOsGIvTU3sxepNCR5wTX/vwW15tcJ/Lz99ZNYS6hxMz7BraMPkXtzpHqBJuWkr+CKgEJM4SDpj4qtb0a59+AjJvzleQg=

@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWSVhqOMOsGIvS2a09iQHqe2wTjNiAHdLnBl2VFJ/GrmnP5lWYdCgVp7I504SC3NfQpSPwmmm4DJn/CcDmBtEkVW4WyVoUpWTgg=

@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWSVhqOMOsGIvZ6nUdLnlcxPESfO/ILvJ8TukzjQsBTKbHlVqM+8QypSgG5gSdutV9RsY1h0Fx5pyXl9u32BfbcVDutiOXaCwAk=

@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWTshmx7R4dkaQ0AIkyZg9B0BVSG08uGU9YZk88XpiPVCqFams27RvYsemnkR7cbCFdDP7j0HxW3tPFEem/n/hG4iPPxMxZFpwg=

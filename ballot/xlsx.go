@@ -193,6 +193,15 @@ func (p *csvParser) pickSheet(f *excelize.File) (sheet string, first, ok bool) {
 // readSheet streams the rows of sheet into the parser. It reports false if
 // the sheet could not be read to its end.
 func (p *csvParser) readSheet(f *excelize.File, sheet string) bool {
+	// The iterator first: opened after the worksheet is loaded (by the
+	// merged cells, the formulas and the hidden columns), excelize would
+	// serialise the loaded sheet again to stream it.
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		p.notWorkbook()
+		return false
+	}
+	defer rows.Close()
 	merged, err := f.GetMergeCells(sheet)
 	if err != nil {
 		p.notWorkbook()
@@ -210,12 +219,6 @@ func (p *csvParser) readSheet(f *excelize.File, sheet string) bool {
 			return true
 		}
 	}
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		p.notWorkbook()
-		return false
-	}
-	defer rows.Close()
 	hiddenCol := map[int]colState{}
 	n := 0 // Next visits every row number in turn, empty rows included
 	for rows.Next() {

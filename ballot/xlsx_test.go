@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -354,4 +355,40 @@ func FuzzParseRosterXLSX(f *testing.F) {
 			seen[m.Name] = true
 		}
 	})
+}
+
+// BenchmarkParseRosterXLSX imports a roster of 5,000 members from a
+// workbook, a large Party committee's list.
+func BenchmarkParseRosterXLSX(b *testing.B) {
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := sw.SetRow("A1", []any{"Họ và tên", "Chức vụ", "Đơn vị"}); err != nil {
+		b.Fatal(err)
+	}
+	for i := range 5000 {
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		row := []any{fmt.Sprintf("Nguyễn Văn An %d", i), "Ủy viên Ban Chấp hành", fmt.Sprintf("Chi bộ %d", i%40)}
+		if err := sw.SetRow(cell, row); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		ms, err := ballot.ParseRoster(bytes.NewReader(data))
+		if err != nil || len(ms) != 5000 {
+			b.Fatalf("got %d members, %v", len(ms), err)
+		}
+	}
 }

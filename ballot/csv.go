@@ -144,7 +144,8 @@ func ParseCadres(r io.Reader) ([]Cadre, error) {
 type csvParser struct {
 	spec     *csvSpec
 	errs     csvErrors
-	sep      byte        // 0 until the header line is read
+	sep      byte        // CSV separator, 0 until the header line is read
+	headed   bool        // the header line has been read
 	cols     []csvColumn // file column → field
 	heads    []string    // file column → heading as written, for messages
 	rows     []csvRow
@@ -153,10 +154,16 @@ type csvParser struct {
 }
 
 // parseCSV reads a whole file and returns its rows only if it has no
-// problem at all: a partly imported roster would silently drop voters.
+// problem at all: a partly imported roster would silently drop voters. A
+// file that is an Excel workbook by its content, whatever its name, is read
+// by parseXLSX with the same rules.
 func parseCSV(r io.Reader, spec *csvSpec) ([]csvRow, error) {
+	br := bufio.NewReader(r)
+	if done, rows, err := sniffWorkbook(br, spec); done {
+		return rows, err
+	}
 	p := &csvParser{spec: spec, seen: map[string]int{}}
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 0, 4096), maxCSVLineBytes+2) // room for CRLF
 	sc.Split(scanCSVLines)
 	line := 0
@@ -177,9 +184,15 @@ func parseCSV(r io.Reader, spec *csvSpec) ([]csvRow, error) {
 		}
 		p.lineTooLong(line + 1)
 	}
+	return p.finish()
+}
+
+// finish checks the file as a whole and returns its rows if it has no
+// problem at all.
+func (p *csvParser) finish() ([]csvRow, error) {
 	if p.errs.empty() {
 		switch {
-		case p.sep == 0:
+		case !p.headed:
 			p.errs.add("the file is empty: it needs a header line such as \"Họ và tên,Chức vụ,Đơn vị\" and then one row per person",
 				"Tệp trống: cần một dòng tiêu đề, ví dụ “Họ và tên,Chức vụ,Đơn vị”, rồi mỗi người một dòng.",
 				"check that this is the right file and that it was saved with its contents")
@@ -221,20 +234,32 @@ func (p *csvParser) line(n int, text []byte) bool {
 		more := p.errs.add(fmt.Sprintf("line %d: %s", n, problem),
 			fmt.Sprintf("Dòng %d: dấu ngoặc kép (\") đặt sai hoặc chưa đóng; không được xuống dòng trong một ô.", n),
 			"a cell in double quotes must end with a double quote on the same line; write a double quote inside such a cell as two (\"\")")
-		return more && p.sep != 0 // without a header nothing after it can be read
+		return more && p.headed // without a header nothing after it can be read
 	}
-	blank := true
+	if !p.headed && !blankRow(cells) {
+		p.sep = sep
+	}
+	return p.cells(n, cells)
+}
+
+// blankRow reports whether every cell is empty or white space.
+func blankRow(cells []string) bool {
 	for _, c := range cells {
 		if strings.TrimSpace(c) != "" {
-			blank = false
-			break
+			return false
 		}
 	}
-	if blank {
+	return true
+}
+
+// cells handles the cells of line or row n, whatever the file format: the
+// first row that is not blank is the header. It reports whether to read on.
+func (p *csvParser) cells(n int, cells []string) bool {
+	if blankRow(cells) {
 		return true
 	}
-	if p.sep == 0 {
-		p.sep = sep
+	if !p.headed {
+		p.headed = true
 		return p.header(n, cells)
 	}
 	p.dataRows++

@@ -225,7 +225,7 @@ func (s *Server) handleUpload(kind uploadKind) func(http.ResponseWriter, *http.R
 	return func(w http.ResponseWriter, r *http.Request, c *call) {
 		f, _, err := r.FormFile("file")
 		if err != nil {
-			s.consoleFail(w, r, &ballot.Error{Code: ballot.EInvalid, Key: "upload_missing", Message: "choose a CSV file to upload"})
+			s.consoleFail(w, r, &ballot.Error{Code: ballot.EInvalid, Key: "upload_missing", Message: "choose a CSV or XLSX file to upload"})
 			return
 		}
 		defer f.Close()
@@ -257,16 +257,22 @@ func (s *Server) handleUpload(kind uploadKind) func(http.ResponseWriter, *http.R
 
 // splitProblems splits ParseRoster's list of problems back into one line
 // per problem for the preview: each starts with its line number ("Dòng 3:",
-// "line 3:").
+// "line 3:"). A workbook whose list is not on its first sheet puts the
+// sheet's name before the list ("Trang tính “Danh sách”: Dòng 3: …"); it is
+// repeated on every line, which would otherwise point into the wrong tab.
 func splitProblems(s, prefix string) []string {
 	var out []string
+	lead := ""
 	for i, p := range strings.Split(s, prefix) {
 		p = strings.TrimRight(strings.TrimSpace(p), ";")
 		if p == "" {
 			continue
 		}
 		if i > 0 {
-			p = prefix + p
+			p = lead + prefix + p
+		} else if strings.HasSuffix(p, ":") && strings.Contains(s[len(p):], prefix) {
+			lead = p + " "
+			continue
 		}
 		out = append(out, p)
 	}

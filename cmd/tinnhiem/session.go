@@ -216,11 +216,13 @@ func cmdSessionClose(e *env, args []string) error {
 	})
 }
 
+// importCSV imports one roster or cadre file, CSV or XLSX (ballot.ParseRoster
+// tells them apart by content), and changes nothing when the file is refused.
 func importCSV(e *env, args []string, name string, apply func(svc *ballot.Service, session string, file *os.File) (int, error)) error {
 	f := newFlags(name, true, true)
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
 		if len(pos) != 1 {
-			return usagef("give exactly one CSV file")
+			return usagef("give exactly one CSV or XLSX file")
 		}
 		file, err := os.Open(pos[0])
 		if err != nil {

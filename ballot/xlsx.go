@@ -1,0 +1,312 @@
+package ballot
+
+// Import of the roster and the cadre list straight from an Excel workbook
+// (.xlsx), as offices keep them. The rows of the workbook go through the
+// same checks as the lines of a CSV file (csvParser.cells), so both formats
+// accept and refuse the same values with the same messages; line numbers are
+// the spreadsheet's row numbers.
+//
+// OOXML is read with excelize rather than by hand: shared strings, inline
+// strings, number formats and shared formulas are easy to get subtly wrong.
+// What the organiser sees in Excel is what is imported, or the file is
+// refused:
+//
+//   - Formula cells are refused, like a CSV cell starting with "=": their
+//     cached value may be stale or missing (files written by programs that
+//     do not calculate), and the content would depend on cells or sheets
+//     nobody looks at. The hint says to paste them as values.
+//   - Only visible sheets count. The list is read from the one visible
+//     sheet; hidden sheets (drafts, lookups) are ignored, and a workbook
+//     with several visible sheets is refused naming them, because which one
+//     is the list is a guess we do not make.
+//   - Hidden rows (filtered out or hidden by hand) and hidden columns that
+//     hold a value are refused: importing them would add people the
+//     organiser did not see.
+//   - Merged cells that hold a value are refused: Excel shows the value
+//     across the range but stores it in its first cell only, so the other
+//     rows would silently have an empty cell.
+//   - Numbers and dates are taken as Excel shows them (number format
+//     applied), so a unit code formatted "00123" stays "00123".
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Bounds on a workbook. A roster of a few thousand members is some hundred
+// KiB compressed and a few MiB unpacked; the bounds refuse a zip bomb before
+// it is unpacked (archive/zip also refuses an entry that unpacks to more
+// than its header declares). maxXLSXUnzipped is also excelize's XML memory
+// limit, so a worksheet is never unpacked into a temporary file: member
+// names stay off the disk.
+const (
+	maxXLSXBytes    = 8 << 20
+	maxXLSXUnzipped = 32 << 20
+)
+
+var (
+	zipMagic = []byte("PK\x03\x04")
+	// oleMagic starts the old binary .xls and password-protected workbooks.
+	oleMagic = []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")
+)
+
+// sniffWorkbook looks at the first bytes of br and, when they are those of
+// a workbook, reads it as one; done is false for anything else, which is
+// left unread for the CSV reader. The content decides, not the file name, so
+// a CSV file named .xlsx is still read as CSV.
+func sniffWorkbook(br *bufio.Reader, spec *csvSpec) (done bool, rows []csvRow, err error) {
+	head, err := br.Peek(len(oleMagic))
+	if err != nil && !errors.Is(err, io.EOF) {
+		// Peek hands the read error over; the CSV reader would not see it.
+		return true, nil, fmt.Errorf("failed to read the file: %w", err)
+	}
+	switch {
+	case bytes.HasPrefix(head, zipMagic):
+		rows, err := parseXLSX(br, spec)
+		return true, rows, err
+	case bytes.Equal(head, oleMagic):
+		var errs csvErrors
+		errs.add("the file is an old Excel workbook (.xls) or a password-protected one; save it as .xlsx without a password, or as CSV UTF-8",
+			"Tệp là sổ tính Excel kiểu cũ (.xls) hoặc có mật khẩu. Hãy lưu lại thành .xlsx không đặt mật khẩu, hoặc thành “CSV UTF-8”.",
+			xlsxSaveHint)
+		return true, nil, errs.err()
+	}
+	return false, nil, nil
+}
+
+const xlsxSaveHint = "in Excel choose File > Save As > \"Excel Workbook (*.xlsx)\" or \"CSV UTF-8 (Comma delimited)\"; in LibreOffice choose \"Excel 2007-365 (.xlsx)\""
+
+// parseXLSX reads a workbook from r and returns the rows of its visible
+// sheet under the rules of parseCSV.
+func parseXLSX(r io.Reader, spec *csvSpec) ([]csvRow, error) {
+	p := &csvParser{spec: spec, seen: map[string]int{}}
+	data, err := io.ReadAll(io.LimitReader(r, maxXLSXBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("failed to read the workbook: %w", err)
+	}
+	if len(data) > maxXLSXBytes {
+		p.errs.add("the workbook is larger than 8 MiB",
+			"Sổ tính lớn hơn 8 MiB.",
+			"check that this is the right file; delete other sheets, pictures and styles, or save the list as CSV UTF-8")
+		return nil, p.errs.err()
+	}
+	if !p.checkZip(data) {
+		return nil, p.errs.err()
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit: maxXLSXUnzipped, UnzipXMLSizeLimit: maxXLSXUnzipped,
+	})
+	if err != nil {
+		p.notWorkbook()
+		return nil, p.errs.err()
+	}
+	defer f.Close()
+	sheet, first, ok := p.pickSheet(f)
+	if !ok {
+		return nil, p.errs.err()
+	}
+	if !p.readSheet(f, sheet) {
+		// The sheet is damaged; what was read so far proves nothing.
+		return nil, p.errs.err()
+	}
+	rows, err := p.finish()
+	if err != nil && !first {
+		// Row numbers alone would point into the first tab the organiser
+		// sees, which is not the list.
+		var e *Error
+		if errors.As(err, &e) {
+			e.Message = fmt.Sprintf("sheet %s: %s", quoteEN(sheet), e.Message)
+			e.Vietnamese = fmt.Sprintf("Trang tính %s: %s", quoteVI(sheet), e.Vietnamese)
+		}
+	}
+	return rows, err
+}
+
+// checkZip refuses a zip whose entries declare more than maxXLSXUnzipped in
+// all, before anything is unpacked; excelize enforces the same limit, but
+// this gives the organiser a message that says what is wrong.
+func (p *csvParser) checkZip(data []byte) bool {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		p.notWorkbook()
+		return false
+	}
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > maxXLSXUnzipped {
+			p.errs.add("the workbook unpacks to more than 32 MiB",
+				"Sổ tính khi giải nén lớn hơn 32 MiB.",
+				"check that this is the right file; a roster or cadre list is far smaller")
+			return false
+		}
+	}
+	return true
+}
+
+func (p *csvParser) notWorkbook() {
+	p.errs.add("the file is a ZIP archive but not an Excel workbook (.xlsx), or the workbook is damaged",
+		"Tệp là tệp nén ZIP nhưng không phải sổ tính Excel (.xlsx), hoặc sổ tính bị hỏng.",
+		"open the list in Excel or LibreOffice and save it again as .xlsx or as CSV UTF-8; an OpenDocument (.ods) file must be saved as .xlsx first")
+}
+
+// pickSheet returns the one visible sheet and whether it is the workbook's
+// first sheet.
+func (p *csvParser) pickSheet(f *excelize.File) (sheet string, first, ok bool) {
+	all := f.GetSheetList()
+	var visible []string
+	for _, name := range all {
+		if v, err := f.GetSheetVisible(name); err == nil && v {
+			visible = append(visible, name)
+		}
+	}
+	switch len(visible) {
+	case 1:
+		return visible[0], visible[0] == all[0], true
+	case 0:
+		if len(all) == 0 {
+			p.notWorkbook()
+			return "", false, false
+		}
+		p.errs.add("the workbook has no visible sheet",
+			"Sổ tính không có trang tính nào đang hiện.",
+			"unhide the sheet that holds the list (right-click a sheet tab > Unhide)")
+		return "", false, false
+	}
+	en, vi := make([]string, len(visible)), make([]string, len(visible))
+	for i, name := range visible {
+		en[i], vi[i] = quoteEN(name), quoteVI(name)
+	}
+	p.errs.add(fmt.Sprintf("the workbook has %d visible sheets (%s); it must show only the sheet that holds the list", len(visible), strings.Join(en, ", ")),
+		fmt.Sprintf("Sổ tính có %d trang tính đang hiện (%s); chỉ được để hiện trang tính chứa danh sách.", len(visible), strings.Join(vi, ", ")),
+		"delete or hide (right-click the tab > Hide) every sheet except the one with the list, or copy the list into a workbook of its own")
+	return "", false, false
+}
+
+// readSheet streams the rows of sheet into the parser. It reports false if
+// the sheet could not be read to its end.
+func (p *csvParser) readSheet(f *excelize.File, sheet string) bool {
+	// The iterator first: opened after the worksheet is loaded (by the
+	// merged cells, the formulas and the hidden columns), excelize would
+	// serialise the loaded sheet again to stream it.
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		p.notWorkbook()
+		return false
+	}
+	defer rows.Close()
+	merged, err := f.GetMergeCells(sheet)
+	if err != nil {
+		p.notWorkbook()
+		return false
+	}
+	for _, m := range merged {
+		if m.GetCellValue() == "" {
+			continue // an empty merged area reads as empty cells, as it shows
+		}
+		_, n, _ := excelize.CellNameToCoordinates(m.GetStartAxis())
+		ref := m.GetStartAxis() + ":" + m.GetEndAxis()
+		if !p.errs.add(fmt.Sprintf("line %d: cells %s are merged", n, ref),
+			fmt.Sprintf("Dòng %d: các ô %s được gộp (merge).", n, ref),
+			"unmerge the cells (Home > Merge & Center) and type the value in every row that needs it") {
+			return true
+		}
+	}
+	hiddenCol := map[int]colState{}
+	n := 0 // Next visits every row number in turn, empty rows included
+	for rows.Next() {
+		n++
+		cells, err := rows.Columns()
+		if err != nil {
+			p.notWorkbook()
+			return false
+		}
+		if !p.sheetRow(f, sheet, n, cells, rows.GetRowOpts().Hidden, hiddenCol) {
+			return true
+		}
+	}
+	if rows.Error() != nil {
+		p.notWorkbook()
+		return false
+	}
+	return true
+}
+
+// colState caches whether a column is hidden, and whether that was
+// reported already.
+type colState int8
+
+const (
+	colVisible colState = iota
+	colHidden
+	colHiddenReported
+)
+
+// sheetRow checks what only a workbook can hide in row n, then hands its
+// cells to the shared checks. It reports whether to read on.
+func (p *csvParser) sheetRow(f *excelize.File, sheet string, n int, cells []string, hidden bool, hiddenCol map[int]colState) bool {
+	ok := true
+	for i, v := range cells {
+		ref, _ := excelize.CoordinatesToCellName(i+1, n)
+		if formula, _ := f.GetCellFormula(sheet, ref); formula != "" {
+			ok = false
+			if !p.errs.add(fmt.Sprintf("line %d: cell %s holds a formula (%s); formulas are not allowed in an imported list", n, ref, quoteEN("="+formula)),
+				fmt.Sprintf("Dòng %d: ô %s chứa công thức (%s); không được dùng công thức trong danh sách nhập vào.", n, ref, quoteVI("="+formula)),
+				"replace formulas by their values: copy the cells, then Paste Special > Values; type names, positions and units as plain text") {
+				return false
+			}
+			continue
+		}
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		col, _ := excelize.ColumnNumberToName(i + 1)
+		state, known := hiddenCol[i]
+		if !known {
+			state = colVisible
+			if visible, err := f.GetColVisible(sheet, col); err == nil && !visible {
+				state = colHidden
+			}
+		}
+		if state != colVisible {
+			ok = false
+		}
+		hiddenCol[i] = state
+		if state == colHidden {
+			// Once per column: every cell of a hidden column would flood
+			// the list of problems.
+			hiddenCol[i] = colHiddenReported
+			if !p.errs.add(fmt.Sprintf("line %d: column %s is hidden but holds values (first in cell %s)", n, col, ref),
+				fmt.Sprintf("Dòng %d: cột %s đang bị ẩn nhưng có dữ liệu (đầu tiên ở ô %s).", n, col, ref),
+				"unhide every row and column (select all, right-click > Unhide) and clear any filter; delete what does not belong in the list") {
+				return false
+			}
+		}
+	}
+	if hidden && !blankRow(cells) {
+		ok = false
+		if !p.errs.add(fmt.Sprintf("line %d: the row is hidden or filtered out", n),
+			fmt.Sprintf("Dòng %d: dòng này đang bị ẩn hoặc bị lọc đi.", n),
+			"unhide every row and column (select all, right-click > Unhide) and clear any filter; delete what does not belong in the list") {
+			return false
+		}
+	}
+	if !ok {
+		// The row is not read: its problems are reported, and its values
+		// must not count as seen names for the duplicate check.
+		return true
+	}
+	// Excel stores no trailing empty cells; the shared checks expect one
+	// cell per column of the header, as a CSV line has.
+	for len(cells) < len(p.cols) {
+		cells = append(cells, "")
+	}
+	return p.cells(n, cells)
+}

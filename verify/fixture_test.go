@@ -136,13 +136,11 @@ func newFixture(t testing.TB) *fixture {
 	ok(tally.WriteCSV(&csv, src.Result))
 	ok(tally.WriteJSON(&js, src.Result))
 	var docs []ballot.Document
-	var list []audit.ReportDocument
 	for _, d := range []struct {
 		name string
 		data []byte
 	}{{report.MinutesName, minutes}, {report.ResultsCSVName, csv.Bytes()}, {report.ResultsJSONName, js.Bytes()}} {
 		docs = append(docs, ballot.Document{Name: d.name, Data: d.data, Signature: f.key.SignDetached(d.data, report.PublicKeyName)})
-		list = append(list, audit.ReportDocument{Name: d.name, SHA256: audit.Sum(d.data)})
 	}
 	ok(f.svc.IssueDocuments(ctx, actor, f.id, rec.Seq, docs))
 	f.bundle, err = f.svc.Bundle(ctx, f.id)

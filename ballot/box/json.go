@@ -379,7 +379,7 @@ func FormatCeremony(c *Ceremony) []byte {
 	j := ceremonyJSON{Format: FormatCeremonyV1, Session: c.Session, N: c.N, T: c.T, Qualified: c.Qualified,
 		Disqualified: []disqualJSON{}, JointKey: encodeB64(c.JointKey[:]), VerificationKeys: []vkJSON{}}
 	for _, d := range c.Disqualified {
-		j.Disqualified = append(j.Disqualified, disqualJSON{d.Trustee, d.Reason})
+		j.Disqualified = append(j.Disqualified, disqualJSON(d))
 	}
 	for _, vk := range c.VerificationKeys {
 		j.VerificationKeys = append(j.VerificationKeys, vkJSON{vk.Trustee, encodeB64(vk.Key[:])})
@@ -400,7 +400,7 @@ func ParseCeremony(data []byte) (*Ceremony, error) {
 		return nil, fmt.Errorf("failed to parse the ceremony: joint key: %w", err)
 	}
 	for _, d := range j.Disqualified {
-		c.Disqualified = append(c.Disqualified, Disqualification{d.Trustee, d.Reason})
+		c.Disqualified = append(c.Disqualified, Disqualification(d))
 	}
 	for _, vk := range j.VerificationKeys {
 		p, err := parsePoint(vk.Key, false)

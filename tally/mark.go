@@ -143,4 +143,3 @@ func (l Level) String() string {
 	}
 	return levelNames[l].code
 }
-

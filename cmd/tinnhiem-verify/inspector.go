@@ -11,6 +11,8 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/verify"
+
+	"tinnhiem/cmd/internal/cli"
 )
 
 // cmdReceipt tells a voter whether their card was used and counted. It
@@ -25,10 +27,10 @@ func cmdReceipt(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *receipt == "" {
-		return usagef("--receipt R is required")
+		return cli.Usagef("--receipt R is required")
 	}
 	if _, ok := audit.ParseReceipt(*receipt); !ok {
-		return usagef("%q is not a receipt: it looks like TN1-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX", *receipt)
+		return cli.Usagef("%q is not a receipt: it looks like TN1-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX", *receipt)
 	}
 	pinned, err := loadPinned(*key)
 	if err != nil {
@@ -124,11 +126,11 @@ func cmdKeygen(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *path == "" {
-		return usagef("--key FILE is required")
+		return cli.Usagef("--key FILE is required")
 	}
 	k, err := audit.GenerateKey(rand.Reader, *name)
 	if err != nil {
-		return usagef("--name: %v", err)
+		return cli.Usagef("--name: %v", err)
 	}
 	f, err := os.OpenFile(*path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
@@ -161,7 +163,7 @@ func cmdCosign(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *path == "" {
-		return usagef("--key FILE is required")
+		return cli.Usagef("--key FILE is required")
 	}
 	raw, err := os.ReadFile(*path)
 	if err != nil {

@@ -13,6 +13,8 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/verify"
+
+	"tinnhiem/cmd/internal/cli"
 )
 
 func cmdVerify(args []string, stdout, stderr io.Writer) error {
@@ -69,12 +71,12 @@ func loadPinned(arg string) (ed25519.PublicKey, error) {
 	if !strings.Contains(arg, "+") || fileExists(arg) {
 		var err error
 		if data, err = os.ReadFile(arg); err != nil {
-			return nil, usagef("--key: %v", err)
+			return nil, cli.Usagef("--key: %v", err)
 		}
 	}
 	pub, err := verify.ParsePinnedKey(data)
 	if err != nil {
-		return nil, usagef("--key: %v", err)
+		return nil, cli.Usagef("--key: %v", err)
 	}
 	return pub, nil
 }

@@ -10,9 +10,8 @@ import (
 	"os"
 
 	"tinnhiem/audit"
-	"tinnhiem/verify"
-
 	"tinnhiem/cmd/internal/cli"
+	"tinnhiem/verify"
 )
 
 // cmdReceipt tells a voter whether their card was used and counted. It

@@ -32,7 +32,7 @@ func main() {
 	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// failed marks an outcome already printed (a check that failed, a receipt
+// errFailed marks an outcome already printed (a check that failed, a receipt
 // not found): exit 1 with nothing more to say.
 var errFailed = errors.New("verification failed")
 

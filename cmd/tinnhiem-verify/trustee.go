@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"tinnhiem/ballot/box"
-
 	"tinnhiem/cmd/internal/cli"
 )
 

@@ -16,7 +16,6 @@ import (
 	"github.com/gtank/ristretto255"
 
 	"tinnhiem/ballot/box"
-
 	"tinnhiem/cmd/internal/cli"
 )
 

@@ -12,9 +12,8 @@ import (
 	"strings"
 
 	"tinnhiem/audit"
-	"tinnhiem/verify"
-
 	"tinnhiem/cmd/internal/cli"
+	"tinnhiem/verify"
 )
 
 func cmdVerify(args []string, stdout, stderr io.Writer) error {

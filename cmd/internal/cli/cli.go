@@ -31,20 +31,20 @@ func Usagef(format string, args ...any) error {
 	return &UsageError{Msg: fmt.Sprintf(format, args...)}
 }
 
-// hintError carries advice printed on its own line after the error; its
+// hinted carries advice printed on its own line after the error; its
 // message is the wrapped error's, so adding a hint never changes the error.
-type hintError struct {
+type hinted struct {
 	err  error
 	hint string
 }
 
-func (e *hintError) Error() string { return e.err.Error() }
-func (e *hintError) Unwrap() error { return e.err }
-func (e *hintError) Hint() string  { return e.hint }
+func (e *hinted) Error() string { return e.err.Error() }
+func (e *hinted) Unwrap() error { return e.err }
+func (e *hinted) Hint() string  { return e.hint }
 
 // WithHint returns err with hint attached; errors.Is and errors.As still see
 // err, and Report prints the hint after the error.
-func WithHint(err error, hint string) error { return &hintError{err: err, hint: hint} }
+func WithHint(err error, hint string) error { return &hinted{err: err, hint: hint} }
 
 // HintOf returns the hint of the first error in err's chain that has a
 // Hint() string method (one made by WithHint, or any other such type), or ""

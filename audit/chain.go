@@ -19,7 +19,8 @@ func (e *ChainError) Unwrap() error { return e.Err }
 // first entry: every entry well formed, numbered in order, linked to the
 // previous entry's hash and belonging to the same session as the first. It
 // returns the head of the verified log or a *ChainError naming the first bad
-// entry. It says nothing about whether the events make sense; see VerifyEvents.
+// entry. It says nothing about whether the events make sense; verify.ReplayLog
+// checks that.
 func VerifyChain(entries []Entry) (Head, error) {
 	var h Head
 	for i := range entries {

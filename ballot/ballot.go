@@ -163,17 +163,6 @@ type Ballot struct {
 	Marks string
 }
 
-// MarksFor turns a voter's choices into the marks of a ballot. Each cadre
-// maps to the levels marked for it: none is unmarked, and two or more —
-// whatever their levels, the same level twice included, since that is two
-// marks on one line — is a line with several marks; either is invalid for
-// that cadre only (DOMAIN.md) and is recorded as such, never corrected. A
-// choice for a cadre not on the ballot or a level that does not exist
-// rejects the whole submission.
-func MarksFor(cadres []Cadre, choices map[string][]Level) (string, error) {
-	return marksFor(cadreIndex(cadres), len(cadres), choices)
-}
-
 // cadreIndex maps each cadre's ID to its place on the ballot.
 func cadreIndex(cadres []Cadre) map[string]int {
 	index := make(map[string]int, len(cadres))
@@ -183,8 +172,14 @@ func cadreIndex(cadres []Cadre) map[string]int {
 	return index
 }
 
-// marksFor is MarksFor over a ballot of n cadres whose places index gives,
-// so that the cast path can reuse the index of a frozen ballot.
+// marksFor turns a voter's choices into the marks of a ballot of n cadres
+// whose places index gives, so that the cast path can reuse the index of a
+// frozen ballot. Each cadre maps to the levels marked for it: none is
+// unmarked, and two or more — whatever their levels, the same level twice
+// included, since that is two marks on one line — is a line with several
+// marks; either is invalid for that cadre only (DOMAIN.md) and is recorded
+// as such, never corrected. A choice for a cadre not on the ballot or a
+// level that does not exist rejects the whole submission.
 func marksFor(index map[string]int, n int, choices map[string][]Level) (string, error) {
 	marks := []byte(strings.Repeat(string(rune(MarkUnmarked)), n))
 	for id, levels := range choices {

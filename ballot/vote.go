@@ -198,7 +198,9 @@ func (t *tokenSessions) forget(id string) {
 // The token is marked used and the ballot pooled in one transaction, so a
 // token votes at most once however many requests race; the ballot keeps no
 // trace of the token, the time or the voter. Choices map cadre IDs to the
-// levels marked; see MarksFor for how missing and multiple marks count.
+// levels marked: a cadre left out or given no level is unmarked and one
+// given two or more marks has an invalid line, both recorded as such, never
+// corrected; an unknown cadre or level rejects the whole submission.
 func (s *Service) Cast(ctx context.Context, token string, choices map[string][]Level) (string, error) {
 	canonical, ok := NormalizeToken(token)
 	if !ok {

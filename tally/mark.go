@@ -143,14 +143,3 @@ func (l Level) String() string {
 	}
 	return levelNames[l].code
 }
-
-// ParseLevel returns the level whose Code is code; anything else is an error,
-// so a tampered form value is rejected rather than guessed.
-func ParseLevel(code string) (Level, error) {
-	for _, l := range Levels {
-		if code == levelNames[l].code {
-			return l, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown level %q: want high, normal or low", code)
-}

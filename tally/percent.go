@@ -1,11 +1,9 @@
 package tally
 
 import (
-	"fmt"
 	"math"
 	"math/bits"
 	"strconv"
-	"strings"
 )
 
 // Percent is a percentage in hundredths of a percent (4043 is 40.43%),
@@ -62,34 +60,4 @@ func (p Percent) format(point byte) string {
 	b = strconv.AppendUint(b, u/100, 10)
 	b = append(b, point, byte('0'+frac/10), byte('0'+frac%10))
 	return string(b)
-}
-
-// ParsePercent is the inverse of String and Vietnamese: it accepts digits, a
-// point or a comma, and exactly two decimals ("40.43", "40,43"), so that a
-// printed figure can be checked against a recomputed one without floating
-// point. Anything else is an error.
-func ParsePercent(s string) (Percent, error) {
-	i := strings.LastIndexAny(s, ".,")
-	if i < 1 || len(s)-i != 3 {
-		return 0, fmt.Errorf("malformed percentage %q: want digits and two decimals, as in 40.43", s)
-	}
-	whole, frac := s[:i], s[i+1:]
-	if !allDigits(whole) || !allDigits(frac) {
-		return 0, fmt.Errorf("malformed percentage %q: want digits and two decimals, as in 40.43", s)
-	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	f, _ := strconv.ParseInt(frac, 10, 64)
-	if err != nil || w > (math.MaxInt64-f)/100 {
-		return 0, fmt.Errorf("percentage %q is out of range", s)
-	}
-	return Percent(w*100 + f), nil
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

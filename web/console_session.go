@@ -322,13 +322,7 @@ func (s *Server) handleCards(w http.ResponseWriter, r *http.Request, c *call) {
 	base := s.cardBaseURL(r)
 	var pdf bytes.Buffer
 	err = s.svc.IssueTokens(r.Context(), c.account.Name, c.session.ID, n, func(tokens []string) error {
-		cards := make([]report.Card, len(tokens))
-		for i, t := range tokens {
-			cards[i] = report.Card{URL: ballot.VoteURL(base, t), Code: ballot.FormatCode(t)}
-		}
-		sheet := report.CardSheet{Title: c.session.Title, Body: c.session.Body, Date: c.session.Date, Place: c.session.Place,
-			ManualURL: base + "/nhap-ma"}
-		return report.WriteCards(&pdf, sheet, cards)
+		return WriteCards(&pdf, c.session, tokens, base)
 	})
 	if err != nil {
 		s.consoleFail(w, r, err)

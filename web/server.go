@@ -1,6 +1,6 @@
-// Package web serves tinnhiem over HTTP: the voter's pages and JSON API
-// today, the organiser's console later, all from one gorilla/mux router
-// wrapped in the same middleware.
+// Package web serves tinnhiem over HTTP: the voter's pages and JSON API and
+// the organiser's console, all from one gorilla/mux router wrapped in the
+// same middleware.
 //
 // What the package guarantees, whatever the route:
 //

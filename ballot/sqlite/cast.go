@@ -75,8 +75,9 @@ func (s *Store) castLoop() {
 	}
 }
 
-// runBatch runs each cast of batch in its own savepoint inside one write
-// transaction, so that a failing cast undoes only itself, then commits once.
+// runBatch runs every cast of batch inside one write transaction and commits
+// once; a refused cast undoes only itself (see castOne), a storage failure
+// fails the whole batch.
 // Each request's outcome is set here but delivered by the caller only after
 // runBatch returns, that is after the commit (or the rollback) finished.
 // The statements run under a background context: one caller giving up must

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"tinnhiem/ballot"
+	"tinnhiem/cmd/internal/layout"
 )
 
 // The fault tests break what the server stands on — the disk, the file,
@@ -123,7 +124,7 @@ func TestFaultFullDisk(t *testing.T) {
 	t.Cleanup(func() { exec.Command("umount", "-l", mnt).Run() })
 	full := filepath.Join(mnt, "vote.db")
 	copyFile(t, db, full)
-	copyFile(t, keyPathFor(db), keyPathFor(full))
+	copyFile(t, layout.New(db, "").Key, layout.New(full, "").Key)
 	srv := startServer(t, "--db", full)
 
 	filler := filepath.Join(mnt, "filler")
@@ -217,7 +218,7 @@ func TestFaultLockedDatabase(t *testing.T) {
 
 func TestFaultKeyFile(t *testing.T) {
 	p, db := prepareSmall(t)
-	key := keyPathFor(db)
+	key := layout.New(db, "").Key
 	tests := []struct {
 		name     string
 		breakKey func(t *testing.T)

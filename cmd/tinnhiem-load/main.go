@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"tinnhiem/ballot/sqlite"
+	"tinnhiem/cmd/internal/cli"
 	"tinnhiem/tally"
 	"tinnhiem/web"
 )
@@ -58,11 +59,11 @@ func main() {
 	defer stop()
 	cfg, err := parseFlags(os.Args[1:])
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "tinnhiem-load: error: %v\n", err)
+		cli.PrintError(os.Stderr, "tinnhiem-load", err)
 		os.Exit(2)
 	}
 	if err := run(ctx, cfg, os.Stdout); err != nil {
-		fmt.Fprintf(os.Stderr, "tinnhiem-load: error: %v\n", err)
+		cli.PrintError(os.Stderr, "tinnhiem-load", err)
 		os.Exit(1)
 	}
 }

@@ -7,13 +7,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
 	"tinnhiem/ballot/sqlite"
+	"tinnhiem/cmd/internal/layout"
 )
 
 // prepared is an open session ready to take ballots: what the load needs to
@@ -24,11 +23,6 @@ type prepared struct {
 	tokens  []string // plaintext, kept in memory only: this is a load tool
 	members int
 }
-
-// keyPathFor follows tinnhiem's convention: votes.db is signed by votes.key,
-// so that a `tinnhiem serve --db votes.db` started on the same file verifies
-// the checkpoints this tool signs.
-func keyPathFor(db string) string { return strings.TrimSuffix(db, filepath.Ext(db)) + ".key" }
 
 // loadOrCreateKey reads the installation key at path, creating it (mode
 // 0600) when it does not exist yet.
@@ -54,12 +48,12 @@ func loadOrCreateKey(path string) (*audit.Key, error) {
 	return k, nil
 }
 
-// openService opens the store at db and the key beside it (or at key).
+// openService opens the store at db and the key beside it (or at key). The
+// key is where tinnhiem looks for it (votes.db is signed by votes.key), so
+// that a `tinnhiem serve --db votes.db` started on the same file verifies
+// the checkpoints this tool signs.
 func openService(db, key string) (*ballot.Service, *sqlite.Store, error) {
-	if key == "" {
-		key = keyPathFor(db)
-	}
-	k, err := loadOrCreateKey(key)
+	k, err := loadOrCreateKey(layout.New(db, key).Key)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"tinnhiem/audit"
+	"tinnhiem/cmd/internal/cli"
 	"tinnhiem/verify"
 )
 
@@ -25,11 +26,11 @@ func cmdReceipt(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *receipt == "" {
-		return usagef("--receipt R is required")
+		return cli.Usagef("--receipt R is required")
 	}
 	search, err := verify.NewReceiptSearch(*receipt)
 	if err != nil {
-		return usagef("%q is not a receipt: it looks like TN1-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX", *receipt)
+		return cli.Usagef("%q is not a receipt: it looks like TN1-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX", *receipt)
 	}
 	pinned, err := loadPinned(*key)
 	if err != nil {
@@ -110,11 +111,11 @@ func cmdKeygen(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *path == "" {
-		return usagef("--key FILE is required")
+		return cli.Usagef("--key FILE is required")
 	}
 	k, err := audit.GenerateKey(rand.Reader, *name)
 	if err != nil {
-		return usagef("--name: %v", err)
+		return cli.Usagef("--name: %v", err)
 	}
 	f, err := os.OpenFile(*path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
@@ -147,7 +148,7 @@ func cmdCosign(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *path == "" {
-		return usagef("--key FILE is required")
+		return cli.Usagef("--key FILE is required")
 	}
 	raw, err := os.ReadFile(*path)
 	if err != nil {

@@ -24,21 +24,15 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"tinnhiem/cmd/internal/cli"
 )
 
 func main() {
 	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// usageError marks a mistake in how the command was called; it exits 2. usage, when set, is the usage line to
-// show instead of the command's (a trustee subcommand's own).
-type usageError struct{ msg, usage string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
-
-// failed marks an outcome already printed (a check that failed, a receipt
+// errFailed marks an outcome already printed (a check that failed, a receipt
 // not found): exit 1 with nothing more to say.
 var errFailed = errors.New("verification failed")
 
@@ -76,27 +70,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	err := cmd.run(args, stdout, stderr)
-	var ue *usageError
 	switch {
 	case err == nil:
 		return 0
-	case errors.As(err, &ue):
-		usage := strings.TrimSpace(cmd.usage) // each usage line starts with its command
-		if ue.usage != "" {
-			usage = ue.usage
-		}
-		fmt.Fprintf(stderr, "tinnhiem-verify: error: %s\n", ue.msg)
-		fmt.Fprintf(stderr, "tinnhiem-verify: hint: usage: tinnhiem-verify %s\n", usage)
-		return 2
 	case errors.Is(err, errFailed):
 		return 1
 	default:
-		fmt.Fprintf(stderr, "tinnhiem-verify: error: %v\n", err)
-		var h interface{ Hint() string }
-		if errors.As(err, &h) && h.Hint() != "" {
-			fmt.Fprintf(stderr, "tinnhiem-verify: hint: %s\n", h.Hint())
-		}
-		return 1
+		return cli.Report(stderr, "tinnhiem-verify", err, strings.TrimSpace(cmd.usage)) // each usage line starts with its command
 	}
 }
 
@@ -117,21 +97,12 @@ func printUsage(w io.Writer) {
 // parseFlags parses args with fs, allowing flags after positional
 // arguments, and checks the number of positional arguments.
 func parseFlags(fs *flag.FlagSet, args []string, npos int) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, usagef("%v", err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+	pos, err := cli.Parse(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if len(pos) != npos {
-		return nil, usagef("want %d argument(s), got %d", npos, len(pos))
+		return nil, cli.Usagef("want %d argument(s), got %d", npos, len(pos))
 	}
 	return pos, nil
 }

@@ -63,7 +63,7 @@ func (p *progress) draw() {
 	fmt.Fprintf(p.w, "\r[%s%s] %3d%% %s", strings.Repeat("#", n), strings.Repeat(" ", width-n), pct, p.stage)
 }
 
-// done clears the bar so that the report starts on a clean line.
+// finish clears the bar so that the report starts on a clean line.
 func (p *progress) finish() {
 	if p == nil || !p.drawn {
 		return

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"tinnhiem/ballot/box"
+	"tinnhiem/cmd/internal/cli"
 )
 
 // The counting committee's key ceremony and count on a laptop (SPEC.md 11.6–11.9): each member of the committee
@@ -66,7 +67,7 @@ Exit status: 0 done, 1 refused (nothing written), 2 usage error.`)
 func cmdTrustee(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		printTrusteeUsage(stdout)
-		return &usageError{msg: "a trustee command is required", usage: trusteeUsage}
+		return &cli.UsageError{Msg: "a trustee command is required", Usage: trusteeUsage}
 	}
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printTrusteeUsage(stdout)
@@ -75,37 +76,20 @@ func cmdTrustee(args []string, stdout, stderr io.Writer) error {
 	for _, c := range trusteeCommands {
 		if c.name == args[0] {
 			err := c.run(args[1:], stdout, stderr)
-			var ue *usageError
-			if errors.As(err, &ue) && ue.usage == "" {
-				ue.usage = c.usage
+			var ue *cli.UsageError
+			if errors.As(err, &ue) && ue.Usage == "" {
+				ue.Usage = c.usage
 			}
 			return err
 		}
 	}
-	return &usageError{msg: fmt.Sprintf("unknown trustee command %q", args[0]), usage: trusteeUsage}
-}
-
-// parseAny parses args with fs, allowing flags after positional arguments, and returns the positional ones.
-func parseAny(fs *flag.FlagSet, args []string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, usagef("%v", err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
+	return &cli.UsageError{Msg: fmt.Sprintf("unknown trustee command %q", args[0]), Usage: trusteeUsage}
 }
 
 func required(values ...string) error {
 	for n := 0; n+1 < len(values); n += 2 {
 		if values[n+1] == "" {
-			return usagef("--%s is required", values[n])
+			return cli.Usagef("--%s is required", values[n])
 		}
 	}
 	return nil
@@ -122,31 +106,31 @@ func trusteeRound1(args []string, stdout, stderr io.Writer) error {
 	pass := &passphrase{}
 	fl.StringVar(&pass.file, "passphrase-file", "", "seal the secret file with the passphrase on the first line of `F`")
 	fl.BoolVar(&pass.ask, "ask-passphrase", false, "seal the secret file with a passphrase asked on the terminal")
-	if pos, err := parseAny(fl, args); err != nil {
+	if pos, err := cli.Parse(fl, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
+		return cli.Usagef("unexpected argument %q", pos[0])
 	}
 	if err := required("session", *session, "secret", *secret, "out", *out); err != nil {
 		return err
 	}
 	if *n < 2 || *n > box.MaxTrustees {
-		return usagef("--n must be between 2 and %d", box.MaxTrustees)
+		return cli.Usagef("--n must be between 2 and %d", box.MaxTrustees)
 	}
 	if *t == 0 {
 		*t = box.DefaultThreshold(*n)
 	}
 	if *t < 1 || *t > *n {
-		return usagef("--t must be between 1 and --n (%d)", *n)
+		return cli.Usagef("--t must be between 1 and --n (%d)", *n)
 	}
 	if *trustee < 1 || *trustee > *n {
-		return usagef("--trustee must be between 1 and --n (%d)", *n)
+		return cli.Usagef("--trustee must be between 1 and --n (%d)", *n)
 	}
 	if pass.file != "" && pass.ask {
-		return usagef("give --passphrase-file or --ask-passphrase, not both")
+		return cli.Usagef("give --passphrase-file or --ask-passphrase, not both")
 	}
 	if *secret == *out {
-		return usagef("--secret and --out must be different files")
+		return cli.Usagef("--secret and --out must be different files")
 	}
 	if err := refuseExisting(*secret, *out); err != nil {
 		return err
@@ -198,7 +182,7 @@ func newSecretCommand(name string) *secretCommand {
 }
 
 func (c *secretCommand) parse(args []string) error {
-	pos, err := parseAny(c.fl, args)
+	pos, err := cli.Parse(c.fl, args)
 	if err != nil {
 		return err
 	}
@@ -207,7 +191,7 @@ func (c *secretCommand) parse(args []string) error {
 		return err
 	}
 	if len(c.in) == 0 {
-		return usagef("give the messages: files or folders, as arguments or with --in")
+		return cli.Usagef("give the messages: files or folders, as arguments or with --in")
 	}
 	return refuseExisting(c.out)
 }
@@ -319,7 +303,7 @@ func trusteeResult(args []string, stdout, stderr io.Writer) error {
 	fl.Var(absent, "absent", "go on without trustee `I` (comma-separated or repeated)")
 	var in pathList
 	fl.Var(&in, "in", "a `DIR` or file of messages (repeatable; also as arguments)")
-	pos, err := parseAny(fl, args)
+	pos, err := cli.Parse(fl, args)
 	if err != nil {
 		return err
 	}
@@ -328,7 +312,7 @@ func trusteeResult(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(in) == 0 {
-		return usagef("give the messages: files or folders, as arguments or with --in")
+		return cli.Usagef("give the messages: files or folders, as arguments or with --in")
 	}
 	if err := refuseExisting(*out); err != nil {
 		return err
@@ -375,7 +359,7 @@ func trusteeKey(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if c.out == c.secret {
-		return usagef("--secret and --out must be different files")
+		return cli.Usagef("--secret and --out must be different files")
 	}
 	var given *box.Ceremony
 	if *result != "" {
@@ -461,10 +445,10 @@ func trusteeDecrypt(args []string, stdout, stderr io.Writer) error {
 	out := fl.String("out", "", "partial decryption `FILE` to write")
 	pass := &passphrase{}
 	fl.StringVar(&pass.file, "passphrase-file", "", "the key file's passphrase, on the first line of `F` (else asked on the terminal)")
-	if pos, err := parseAny(fl, args); err != nil {
+	if pos, err := cli.Parse(fl, args); err != nil {
 		return err
 	} else if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
+		return cli.Usagef("unexpected argument %q", pos[0])
 	}
 	if err := required("key", *keyPath, "tally", *tallyPath, "out", *out); err != nil {
 		return err
@@ -539,7 +523,7 @@ func trusteeCombine(args []string, stdout, stderr io.Writer) error {
 	out := fl.String("out", "", "`FILE` to write the counts to")
 	var in pathList
 	fl.Var(&in, "in", "a `DIR` or file of partial decryptions (repeatable; also as arguments)")
-	pos, err := parseAny(fl, args)
+	pos, err := cli.Parse(fl, args)
 	if err != nil {
 		return err
 	}
@@ -548,7 +532,7 @@ func trusteeCombine(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if len(in) == 0 {
-		return usagef("give the partial decryptions: files or folders, as arguments or with --in")
+		return cli.Usagef("give the partial decryptions: files or folders, as arguments or with --in")
 	}
 	if err := refuseExisting(*out); err != nil {
 		return err

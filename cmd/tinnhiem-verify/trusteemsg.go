@@ -16,6 +16,7 @@ import (
 	"github.com/gtank/ristretto255"
 
 	"tinnhiem/ballot/box"
+	"tinnhiem/cmd/internal/cli"
 )
 
 // FormatRound3V1 is a trustee's round-3 statement (SPEC.md 11.6.1): the dealers whose shares it checked and its
@@ -273,7 +274,7 @@ func (in *inputs) check(session string, n, t int, absent map[int]bool, upTo stag
 	c := &ceremony{session: session, n: n, t: t, round1: map[int]*box.Round1{}, round2: map[int]*box.Round2{}, round3: map[int]*round3{}}
 	for i := range absent {
 		if i > n {
-			return nil, usagef("--absent %d: the ceremony has trustees 1 to %d", i, n)
+			return nil, cli.Usagef("--absent %d: the ceremony has trustees 1 to %d", i, n)
 		}
 	}
 	files := map[int]string{}

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"tinnhiem/audit"
+	"tinnhiem/cmd/internal/cli"
 	"tinnhiem/verify"
 )
 
@@ -74,12 +75,12 @@ func loadPinned(arg string) (ed25519.PublicKey, error) {
 	if !strings.Contains(arg, "+") || fileExists(arg) {
 		var err error
 		if data, err = os.ReadFile(arg); err != nil {
-			return nil, usagef("--key: %v", err)
+			return nil, cli.Usagef("--key: %v", err)
 		}
 	}
 	pub, err := verify.ParsePinnedKey(data)
 	if err != nil {
-		return nil, usagef("--key: %v", err)
+		return nil, cli.Usagef("--key: %v", err)
 	}
 	return pub, nil
 }

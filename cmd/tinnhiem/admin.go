@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"tinnhiem/ballot"
+	"tinnhiem/cmd/internal/cli"
 )
 
 func init() {
@@ -23,16 +24,16 @@ func init() {
 func cmdAdminAdd(e *env, args []string) error {
 	f := newFlags("admin add", true, false)
 	role := f.String("role", "", "admin, organiser or inspector")
-	var orgs, sessions stringList
+	var orgs, sessions cli.StringList
 	f.Var(&orgs, "org", "organisation `NAME` an organiser runs (repeat for several)")
 	f.Var(&sessions, "session", "session `ID` an inspector reads (repeat for several)")
 	fromStdin := f.Bool("password-stdin", false, "read the password from the first line of standard input")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
 		if len(pos) != 1 {
-			return usagef("give exactly one account name")
+			return cli.Usagef("give exactly one account name")
 		}
 		if *role == "" {
-			return usagef("--role admin|organiser|inspector is required")
+			return cli.Usagef("--role admin|organiser|inspector is required")
 		}
 		r, err := ballot.ParseRole(*role)
 		if err != nil {
@@ -65,7 +66,7 @@ func readNewPassword(e *env, fromStdin bool) (string, error) {
 	}
 	in, ok := e.stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(in.Fd())) {
-		return "", usagef("standard input is not a terminal: pipe the password in with --password-stdin")
+		return "", cli.Usagef("standard input is not a terminal: pipe the password in with --password-stdin")
 	}
 	fmt.Fprint(e.stderr, "Mật khẩu / password: ")
 	first, err := term.ReadPassword(int(in.Fd()))
@@ -88,7 +89,7 @@ func readNewPassword(e *env, fromStdin bool) (string, error) {
 func cmdAdminList(e *env, args []string) error {
 	f := newFlags("admin list", true, false)
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		accounts, err := svc.Accounts(e.ctx)

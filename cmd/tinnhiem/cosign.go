@@ -7,6 +7,7 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
+	"tinnhiem/cmd/internal/cli"
 )
 
 func init() {
@@ -22,10 +23,10 @@ func cmdCosignAdd(e *env, args []string) error {
 	cosigner := f.String("cosigner", "", "the inspector's verifier key (printed by tinnhiem-verify keygen), or a `FILE` holding it")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
 		if len(pos) != 1 {
-			return usagef("name one cosigned checkpoint file")
+			return cli.Usagef("name one cosigned checkpoint file")
 		}
 		if *cosigner == "" {
-			return usagef("--cosigner PUBKEY is required: the inspector's verifier key")
+			return cli.Usagef("--cosigner PUBKEY is required: the inspector's verifier key")
 		}
 		vkey := strings.TrimSpace(*cosigner)
 		if b, err := os.ReadFile(vkey); err == nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"tinnhiem/ballot"
+	"tinnhiem/cmd/internal/cli"
 )
 
 //go:embed demodata/members.csv demodata/cadres.csv
@@ -30,13 +31,14 @@ func cmdDemo(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := requireNoArgs(pos); err != nil {
+	if err := cli.NoArgs(pos); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
 		return fmt.Errorf("failed to create %s: %w", *dir, err)
 	}
-	db := filepath.Join(*dir, "demo.db")
+	in := newInstallation(filepath.Join(*dir, "demo.db"), "")
+	db := in.DB
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(db + suffix); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("failed to start a fresh demo: %w", err)
@@ -44,11 +46,11 @@ func cmdDemo(e *env, args []string) error {
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return withHint(fmt.Errorf("failed to listen on %s: %w", *addr, err), "is another server using this port? try: tinnhiem demo --addr 127.0.0.1:8081")
+		return cli.WithHint(fmt.Errorf("failed to listen on %s: %w", *addr, err), "is another server using this port? try: tinnhiem demo --addr 127.0.0.1:8081")
 	}
 	base := "http://" + ln.Addr().String()
 	ff := newFlags("demo", true, false)
-	*ff.db = db
+	*ff.db, *ff.key = in.DB, in.Key
 	svc, closeStore, err := openService(ff)
 	if err != nil {
 		ln.Close()
@@ -65,7 +67,7 @@ func cmdDemo(e *env, args []string) error {
 		ln.Close()
 		return err
 	}
-	opts, err := webOptions(ff.keyPath(), base, false)
+	opts, err := webOptions(in, base, false)
 	if err != nil {
 		ln.Close()
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
+	"tinnhiem/cmd/internal/cli"
 )
 
 func init() {
@@ -23,25 +24,26 @@ func cmdExport(e *env, args []string) error {
 	f := newFlags("export", true, true)
 	out := f.String("out", "", "bundle `FILE.zip`, or `DIR/` for a directory")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		if *out == "" {
-			return usagef("--out BUNDLE.zip or --out DIR/ is required")
+			return cli.Usagef("--out BUNDLE.zip or --out DIR/ is required")
 		}
 		// Without --key, a server started with --key may have signed with
 		// a key file beside the database rather than the default one; a key
 		// named with --key is never replaced.
+		in := f.installation()
 		var others []*audit.Key
 		paths := map[*audit.Key]string{}
 		if *f.key == "" {
-			others, paths = keysBeside(*f.db)
+			others, paths = in.OtherKeys()
 		}
 		b, used, err := svc.BundleWith(e.ctx, *f.session, others...)
 		if errors.Is(err, ballot.ErrKeyMismatch) {
-			err = fmt.Errorf("key file %s: %w", f.keyPath(), err)
+			err = fmt.Errorf("key file %s: %w", in.Key, err)
 			if *f.key == "" {
-				err = withHint(err, "give the key file the server signed with: tinnhiem export --key FILE … (no *.key file beside the database signed this session)")
+				err = cli.WithHint(err, "give the key file the server signed with: tinnhiem export --key FILE … (no *.key file beside the database signed this session)")
 			}
 		}
 		if err != nil {
@@ -49,7 +51,7 @@ func cmdExport(e *env, args []string) error {
 		}
 		if p, ok := paths[used]; ok {
 			fmt.Fprintf(e.stdout, "khóa / key: %s (%s, dấu vân tay / fingerprint %s) — khóa đã ký nhật ký của phiên, không phải %s / the key that signed the session's log, not %s\n",
-				p, used.VerifierKey(), used.Fingerprint(), f.keyPath(), f.keyPath())
+				p, used.VerifierKey(), used.Fingerprint(), in.Key, in.Key)
 		}
 		if strings.HasSuffix(*out, "/") || strings.HasSuffix(*out, string(filepath.Separator)) {
 			err = exportDir(filepath.Clean(*out), b)
@@ -67,34 +69,11 @@ func cmdExport(e *env, args []string) error {
 	})
 }
 
-// keysBeside reads the installation keys among the *.key files beside the
-// database, other than the default one, with the path of each; files that
-// are not installation keys (a TLS key) are passed over.
-func keysBeside(db string) ([]*audit.Key, map[*audit.Key]string) {
-	var keys []*audit.Key
-	paths := map[*audit.Key]string{}
-	found, _ := filepath.Glob(filepath.Join(filepath.Dir(db), "*.key"))
-	for _, p := range found {
-		if filepath.Clean(p) == filepath.Clean(defaultKeyPath(db)) {
-			continue
-		}
-		raw, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		if k, err := audit.ParseKey(raw); err == nil {
-			keys = append(keys, k)
-			paths[k] = p
-		}
-	}
-	return keys, paths
-}
-
 // exportZip writes the archive beside its final name and renames it into
 // place once complete.
 func exportZip(path string, b *audit.Bundle) error {
 	if _, err := os.Stat(path); err == nil {
-		return withHint(fmt.Errorf("%s already exists", path), "choose another --out, or remove the old bundle first")
+		return cli.WithHint(fmt.Errorf("%s already exists", path), "choose another --out, or remove the old bundle first")
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tinnhiem-export-*.zip")
 	if err != nil {
@@ -136,7 +115,7 @@ func (d dirWriter) WriteFile(name string, data []byte) error {
 // it into place, refusing to mix it with an existing directory's files.
 func exportDir(dir string, b *audit.Bundle) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return withHint(fmt.Errorf("directory %s exists and is not empty", dir), "export into a new or empty directory")
+		return cli.WithHint(fmt.Errorf("directory %s exists and is not empty", dir), "export into a new or empty directory")
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("failed to read %s: %w", dir, err)
 	}

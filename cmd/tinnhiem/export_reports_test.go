@@ -7,6 +7,8 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/verify"
+
+	"tinnhiem/cmd/internal/layout"
 )
 
 // TestExportedReportsVerify tallies a closed vote with the real command
@@ -32,7 +34,7 @@ func TestExportedReportsVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer zr.Close()
-	key, err := readKeyFile(defaultKeyPath(db), false)
+	key, err := readKeyFile(layout.New(db, "").Key, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func closedVote(t *testing.T) (db, id string) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db = filepath.Join(dir, "vote.db")
-	key, err := readKeyFile(defaultKeyPath(db), true)
+	key, err := readKeyFile(newInstallation(db, "").Key, true)
 	if err != nil {
 		t.Fatal(err)
 	}

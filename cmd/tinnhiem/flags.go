@@ -6,15 +6,9 @@ import (
 	"io"
 	"os"
 	"os/user"
-	"path/filepath"
-	"strings"
+
+	"tinnhiem/cmd/internal/cli"
 )
-
-// stringList collects a repeated flag such as --member.
-type stringList []string
-
-func (l *stringList) String() string     { return strings.Join(*l, ", ") }
-func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // flags wraps flag.FlagSet with the options shared by every database
 // command and parsing that lets flags follow positional arguments.
@@ -42,39 +36,22 @@ func newFlags(name string, withDB, withSession bool) *flags {
 // parse parses args, allowing flags before and after positional arguments,
 // and checks that the required options are present.
 func (f *flags) parse(args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := f.Parse(args); err != nil {
-			return nil, usagef("%v", err)
-		}
-		args = f.Args()
-		if len(args) == 0 {
-			break
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+	pos, err := cli.Parse(f.FlagSet, args)
+	if err != nil {
+		return nil, err
 	}
 	if f.db != nil && *f.db == "" {
-		return nil, usagef("--db FILE is required")
+		return nil, cli.Usagef("--db FILE is required")
 	}
 	if f.session != nil && *f.session == "" {
-		return nil, usagef("--session ID is required")
+		return nil, cli.Usagef("--session ID is required")
 	}
 	return pos, nil
 }
 
-// keyPath returns --key or, by default, the key file beside the database:
-// votes.db uses votes.key.
-func (f *flags) keyPath() string {
-	if *f.key != "" {
-		return *f.key
-	}
-	return defaultKeyPath(*f.db)
-}
-
-func defaultKeyPath(db string) string {
-	return strings.TrimSuffix(db, filepath.Ext(db)) + ".key"
-}
+// installation returns the files of the installation named by --db and
+// --key; without --key, the key is the one beside the database.
+func (f *flags) installation() installation { return newInstallation(*f.db, *f.key) }
 
 // cliActor names the person acting from the command line in the audit log.
 func cliActor() string {
@@ -85,13 +62,6 @@ func cliActor() string {
 		return "cli:" + n
 	}
 	return "cli"
-}
-
-func requireNoArgs(pos []string) error {
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	return nil
 }
 
 func plural(n int, one, many string) string {

@@ -6,12 +6,13 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
+	"tinnhiem/cmd/internal/cli"
 )
 
 func cmdLogShow(e *env, args []string) error {
 	f := newFlags("log show", true, true)
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		entries, cps, err := svc.Log(e.ctx, *f.session)
@@ -36,11 +37,11 @@ func cmdLogShow(e *env, args []string) error {
 func cmdLogVerify(e *env, args []string) error {
 	f := newFlags("log verify", true, false)
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		if err := svc.VerifyLogs(e.ctx); err != nil {
-			return withHint(err, "the database was changed outside tinnhiem; keep a copy and call the inspectors")
+			return cli.WithHint(err, "the database was changed outside tinnhiem; keep a copy and call the inspectors")
 		}
 		fmt.Fprintf(e.stdout, "✓ nhật ký kiểm toán toàn vẹn / audit logs verify (key %s)\n", audit.Fingerprint(svc.Key().VerifierKey()))
 		return nil

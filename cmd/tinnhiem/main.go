@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"tinnhiem/ballot"
+	"tinnhiem/cmd/internal/cli"
 )
 
 func main() {
@@ -23,24 +24,6 @@ func main() {
 	stop()
 	os.Exit(code)
 }
-
-// usageError marks a mistake in how the command was called; it exits 2.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
-
-// hintError carries a hint printed after the error.
-type hintError struct {
-	err  error
-	hint string
-}
-
-func (e *hintError) Error() string { return e.err.Error() }
-func (e *hintError) Unwrap() error { return e.err }
-
-func withHint(err error, hint string) error { return &hintError{err: err, hint: hint} }
 
 // env is what a command reads and writes besides its arguments.
 type env struct {
@@ -108,22 +91,13 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if err == nil {
 		return 0
 	}
-	var ue *usageError
-	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "tinnhiem: error: %s\n", ue.msg)
-		fmt.Fprintf(stderr, "tinnhiem: hint: usage: tinnhiem %s\n", cmd.usage)
-		return 2
-	}
-	fmt.Fprintf(stderr, "tinnhiem: error: %v\n", err)
-	var he *hintError
+	// A domain error carries its own hint, shown unless a hint was attached
+	// on the way up.
 	var be *ballot.Error
-	switch {
-	case errors.As(err, &he):
-		fmt.Fprintf(stderr, "tinnhiem: hint: %s\n", he.hint)
-	case errors.As(err, &be) && be.Hint != "":
-		fmt.Fprintf(stderr, "tinnhiem: hint: %s\n", be.Hint)
+	if cli.HintOf(err) == "" && errors.As(err, &be) && be.Hint != "" {
+		err = cli.WithHint(err, be.Hint)
 	}
-	return 1
+	return cli.Report(stderr, "tinnhiem", err, cmd.usage)
 }
 
 func lookup(args []string) (*command, []string) {

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"tinnhiem/ballot"
+	"tinnhiem/cmd/internal/cli"
 	"tinnhiem/tally/report"
 )
 
@@ -22,11 +23,11 @@ func cmdMinutesExport(e *env, args []string) error {
 	f := newFlags("minutes export", true, true)
 	out := f.String("out", "", "`FILE` to write the minutes to")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		if *out == "" {
-			return usagef("--out FILE is required")
+			return cli.Usagef("--out FILE is required")
 		}
 		docs, err := svc.Documents(e.ctx, *f.session)
 		if err != nil {
@@ -34,7 +35,7 @@ func cmdMinutesExport(e *env, args []string) error {
 		}
 		for _, d := range docs {
 			if d.Name == report.MinutesName {
-				if err := writeFileAtomic(*out, d.Data, 0o644); err != nil {
+				if err := cli.WriteFileAtomic(*out, d.Data, 0o644); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "%s → %s\nKý trên máy của mình / sign on your own machine: tinnhiem sign --in %s --out signed.pdf (--pkcs11-module … | --p12 …) [--tsa URL]\n",
@@ -42,7 +43,7 @@ func cmdMinutesExport(e *env, args []string) error {
 				return nil
 			}
 		}
-		return withHint(fmt.Errorf("the session has no minutes yet"), "tinnhiem tally --db "+*f.db+" --session "+*f.session+" --out DIR")
+		return cli.WithHint(fmt.Errorf("the session has no minutes yet"), "tinnhiem tally --db "+*f.db+" --session "+*f.session+" --out DIR")
 	})
 }
 
@@ -53,7 +54,7 @@ func cmdMinutesAddSignature(e *env, args []string) error {
 	f := newFlags("minutes add-signature", true, true)
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
 		if len(pos) != 1 {
-			return usagef("give the signed minutes FILE.pdf")
+			return cli.Usagef("give the signed minutes FILE.pdf")
 		}
 		fi, err := os.Stat(pos[0])
 		if err != nil {
@@ -84,7 +85,7 @@ func cmdMinutesAddSignature(e *env, args []string) error {
 func cmdMinutesStatus(e *env, args []string) error {
 	f := newFlags("minutes status", true, true)
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		return printSignatureStatus(e, svc, *f.session)

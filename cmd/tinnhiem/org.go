@@ -5,6 +5,7 @@ import (
 	"text/tabwriter"
 
 	"tinnhiem/ballot"
+	"tinnhiem/cmd/internal/cli"
 )
 
 func init() {
@@ -18,11 +19,11 @@ func cmdOrgAdd(e *env, args []string) error {
 	f := newFlags("org add", true, false)
 	name := f.String("name", "", "the organisation's full `NAME`, as reports print it")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		if *name == "" {
-			return usagef("--name \"Organisation name\" is required")
+			return cli.Usagef("--name \"Organisation name\" is required")
 		}
 		o, err := svc.AddOrg(e.ctx, *name)
 		if err != nil {
@@ -36,7 +37,7 @@ func cmdOrgAdd(e *env, args []string) error {
 func cmdOrgList(e *env, args []string) error {
 	f := newFlags("org list", true, false)
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		orgs, err := svc.Organisations(e.ctx)

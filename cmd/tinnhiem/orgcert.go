@@ -1,16 +1,14 @@
 package main
 
 import (
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
-	"tinnhiem/audit"
 	"tinnhiem/ballot"
+	"tinnhiem/cmd/internal/cli"
 	"tinnhiem/tally/report"
 )
 
@@ -20,26 +18,14 @@ func init() {
 		cmdOrgCert})
 }
 
-// An organisation may bring its own certificate for the PDF signatures of
-// its sessions' reports. Like every private key, it lives in a file of mode
-// 0600 beside the installation key, never in the database: vote.key keeps
-// the certificate of organisation X in vote.org-certs/<id>.cert.pem and
-// <id>.cert-key.pem, where <id> is derived from X's name so that any name,
-// in any script, makes a safe file name.
-func orgCertPaths(keyPath, org string) (cert, certKey string) {
-	dir := strings.TrimSuffix(keyPath, filepath.Ext(keyPath)) + ".org-certs"
-	h := audit.Sum([]byte(ballot.CleanText(org)))
-	id := hex.EncodeToString(h[:8])
-	return filepath.Join(dir, id+".cert.pem"), filepath.Join(dir, id+".cert-key.pem")
-}
-
 // signerFor returns the certificate that signs the reports of org's
 // sessions: the organisation's own if it brought one, else the
 // installation's report certificate (created on first use naming
-// fallbackName).
-func signerFor(keyPath, org, fallbackName string) (*report.CertSigner, error) {
+// fallbackName). Like every private key, an organisation's lives in a file
+// of mode 0600 beside the installation key, never in the database.
+func (in installation) signerFor(org, fallbackName string) (*report.CertSigner, error) {
 	if org != "" {
-		certFile, keyFile := orgCertPaths(keyPath, org)
+		certFile, keyFile := in.OrgCert(org), in.OrgCertKey(org)
 		if _, err := os.Stat(certFile); err == nil {
 			s, err := loadPEMSigner(certFile, keyFile)
 			if err != nil {
@@ -50,7 +36,7 @@ func signerFor(keyPath, org, fallbackName string) (*report.CertSigner, error) {
 			return nil, fmt.Errorf("failed to read the certificate of organisation %q: %w", org, err)
 		}
 	}
-	return readCertFiles(keyPath, fallbackName)
+	return in.reportCert(fallbackName)
 }
 
 // cmdOrgCert installs an organisation's own certificate and key for the PDF
@@ -63,11 +49,11 @@ func cmdOrgCert(e *env, args []string) error {
 	p12 := f.String("p12", "", "certificate and key as a PKCS #12 `FILE`")
 	p12Pass := f.String("p12-password-file", "", "`FILE` whose first line is the password of --p12")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		if *name == "" {
-			return usagef("--name ORG is required")
+			return cli.Usagef("--name ORG is required")
 		}
 		var signer *report.CertSigner
 		var err error
@@ -77,27 +63,28 @@ func cmdOrgCert(e *env, args []string) error {
 		case *p12 != "" && *certFile == "" && *certKey == "":
 			signer, err = loadP12Signer(*p12, *p12Pass)
 		default:
-			return usagef("give either --cert FILE --cert-key FILE, or --p12 FILE")
+			return cli.Usagef("give either --cert FILE --cert-key FILE, or --p12 FILE")
 		}
 		if err != nil {
 			return err
 		}
 		org, err := svc.Organisation(e.ctx, *name)
 		if err != nil {
-			return withHint(err, "create the organisation first: tinnhiem org add --db FILE --name NAME")
+			return cli.WithHint(err, "create the organisation first: tinnhiem org add --db FILE --name NAME")
 		}
 		certPEM, keyPEM, err := signer.MarshalPEM()
 		if err != nil {
 			return err
 		}
-		certPath, keyPath := orgCertPaths(f.keyPath(), org.Name)
+		in := f.installation()
+		certPath, keyPath := in.OrgCert(org.Name), in.OrgCertKey(org.Name)
 		if err := os.MkdirAll(filepath.Dir(certPath), 0o700); err != nil {
 			return fmt.Errorf("failed to create %s: %w", filepath.Dir(certPath), err)
 		}
-		if err := writeNewFile(keyPath, keyPEM, 0o600); err != nil {
+		if err := cli.WriteNewFile(keyPath, keyPEM, 0o600); err != nil {
 			return err
 		}
-		if err := writeNewFile(certPath, certPEM, 0o644); err != nil {
+		if err := cli.WriteNewFile(certPath, certPEM, 0o644); err != nil {
 			os.Remove(keyPath)
 			return err
 		}

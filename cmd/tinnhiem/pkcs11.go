@@ -13,6 +13,7 @@ import (
 	"github.com/ThalesGroup/crypto11"
 	"github.com/miekg/pkcs11"
 
+	"tinnhiem/cmd/internal/cli"
 	"tinnhiem/tally/report"
 )
 
@@ -43,14 +44,14 @@ func (t tokenInfo) String() string {
 func loadModule(path string) (*pkcs11.Ctx, error) {
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, withHint(fmt.Errorf("the PKCS #11 module %s does not exist", path),
+			return nil, cli.WithHint(fmt.Errorf("the PKCS #11 module %s does not exist", path),
 				"give the module file that came with the token (e.g. /usr/lib/…/libXXXpkcs11.so); the token vendor's installer puts it there")
 		}
 		return nil, fmt.Errorf("failed to read the PKCS #11 module: %w", err)
 	}
 	p := pkcs11.New(path)
 	if p == nil {
-		return nil, withHint(fmt.Errorf("failed to load %s as a PKCS #11 module", path), "the file must be the token vendor's PKCS #11 library for this system (64-bit)")
+		return nil, cli.WithHint(fmt.Errorf("failed to load %s as a PKCS #11 module", path), "the file must be the token vendor's PKCS #11 library for this system (64-bit)")
 	}
 	if err := p.Initialize(); err != nil && !errors.Is(err, pkcs11.Error(pkcs11.CKR_CRYPTOKI_ALREADY_INITIALIZED)) {
 		p.Destroy()
@@ -112,12 +113,12 @@ func (s tokenSpec) findToken() (tokenInfo, error) {
 		want = fmt.Sprintf("a token in slot %d", s.Slot)
 	}
 	if len(tokens) == 0 {
-		return tokenInfo{}, withHint(fmt.Errorf("no token is present in %s: %s was asked for", s.Module, want), "plug the token in (and check that its driver sees it), then try again")
+		return tokenInfo{}, cli.WithHint(fmt.Errorf("no token is present in %s: %s was asked for", s.Module, want), "plug the token in (and check that its driver sees it), then try again")
 	}
 	if want == "a token" {
-		return tokenInfo{}, withHint(fmt.Errorf("%d tokens are present; say which: %s", len(tokens), strings.Join(present, "; ")), "add --token-label LABEL or --slot N")
+		return tokenInfo{}, cli.WithHint(fmt.Errorf("%d tokens are present; say which: %s", len(tokens), strings.Join(present, "; ")), "add --token-label LABEL or --slot N")
 	}
-	return tokenInfo{}, withHint(fmt.Errorf("%s is not present in %s; present: %s", want, s.Module, strings.Join(present, "; ")), "tinnhiem pkcs11 list --pkcs11-module "+s.Module+" lists the tokens")
+	return tokenInfo{}, cli.WithHint(fmt.Errorf("%s is not present in %s; present: %s", want, s.Module, strings.Join(present, "; ")), "tinnhiem pkcs11 list --pkcs11-module "+s.Module+" lists the tokens")
 }
 
 // tokenSigner is a key on a token with its certificate. The key never
@@ -146,9 +147,9 @@ func openToken(s tokenSpec, pin string) (*tokenSigner, error) {
 		if errors.As(err, &perr) {
 			switch perr {
 			case pkcs11.CKR_PIN_INCORRECT:
-				return nil, withHint(fmt.Errorf("the token %q refused the PIN", tok.Label), "check the PIN; after a few wrong PINs the token locks itself")
+				return nil, cli.WithHint(fmt.Errorf("the token %q refused the PIN", tok.Label), "check the PIN; after a few wrong PINs the token locks itself")
 			case pkcs11.CKR_PIN_LOCKED:
-				return nil, withHint(fmt.Errorf("the token %q is locked after too many wrong PINs", tok.Label), "the token's owner must unlock it with the vendor's tool (SO PIN / PUK)")
+				return nil, cli.WithHint(fmt.Errorf("the token %q is locked after too many wrong PINs", tok.Label), "the token's owner must unlock it with the vendor's tool (SO PIN / PUK)")
 			case pkcs11.CKR_PIN_LEN_RANGE:
 				return nil, fmt.Errorf("the token %q refused the PIN: wrong length", tok.Label)
 			}
@@ -209,10 +210,10 @@ func (t *tokenSigner) findKey(s tokenSpec, tok tokenInfo) error {
 	}
 	switch {
 	case len(keys) == 0 && (s.KeyLabel != "" || len(s.KeyID) > 0):
-		return withHint(fmt.Errorf("the token %q holds no key pair with label %q / id %s", tok.Label, s.KeyLabel, hex.EncodeToString(s.KeyID)),
+		return cli.WithHint(fmt.Errorf("the token %q holds no key pair with label %q / id %s", tok.Label, s.KeyLabel, hex.EncodeToString(s.KeyID)),
 			"tinnhiem pkcs11 list --pkcs11-module "+s.Module+" --token-label … --pin-file … lists the keys")
 	case len(withCert) == 0 && len(without) > 0:
-		return withHint(fmt.Errorf("the key on the token %q has no certificate (%s)", tok.Label, strings.Join(without, "; ")),
+		return cli.WithHint(fmt.Errorf("the key on the token %q has no certificate (%s)", tok.Label, strings.Join(without, "; ")),
 			"the CA's certificate for this key must be stored on the token (the vendor's tool imports it), or choose another key with --key-label/--key-id")
 	case len(withCert) == 0:
 		return fmt.Errorf("the token %q holds no key with a certificate", tok.Label)
@@ -221,7 +222,7 @@ func (t *tokenSigner) findKey(s tokenSpec, tok tokenInfo) error {
 		for _, c := range withCert {
 			list = append(list, c.desc+" ("+c.cert.Subject.CommonName+")")
 		}
-		return withHint(fmt.Errorf("the token %q holds %d keys with certificates: %s", tok.Label, len(withCert), strings.Join(list, "; ")), "choose one with --key-label LABEL or --key-id HEX")
+		return cli.WithHint(fmt.Errorf("the token %q holds %d keys with certificates: %s", tok.Label, len(withCert), strings.Join(list, "; ")), "choose one with --key-label LABEL or --key-id HEX")
 	}
 	c := withCert[0]
 	type equaler interface{ Equal(crypto.PublicKey) bool }

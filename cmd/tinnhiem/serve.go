@@ -16,12 +16,11 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
+	"tinnhiem/cmd/internal/cli"
 	"tinnhiem/tally/report"
 	"tinnhiem/web"
 )
@@ -35,7 +34,7 @@ func cmdServe(e *env, args []string) error {
 	selfSigned := f.Bool("tls-self-signed", false, "serve HTTPS with a certificate for this host's names and addresses, made once and kept beside the database")
 	sf := addSignerFlags(f)
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		if err := sf.check(); err != nil {
@@ -43,13 +42,14 @@ func cmdServe(e *env, args []string) error {
 		}
 		switch {
 		case (*certFile == "") != (*keyFile == ""):
-			return usagef("--tls-cert and --tls-key go together")
+			return cli.Usagef("--tls-cert and --tls-key go together")
 		case *selfSigned && *certFile != "":
-			return usagef("use either --tls-cert/--tls-key or --tls-self-signed, not both")
+			return cli.Usagef("use either --tls-cert/--tls-key or --tls-self-signed, not both")
 		}
 		var tlsConfig *tls.Config
 		if *selfSigned {
-			*certFile, *keyFile = tlsPaths(*f.db)
+			in := f.installation()
+			*certFile, *keyFile = in.TLSCert(), in.TLSKey()
 			if err := ensureSelfSigned(*certFile, *keyFile, time.Now()); err != nil {
 				return err
 			}
@@ -57,13 +57,13 @@ func cmdServe(e *env, args []string) error {
 		if *certFile != "" {
 			cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
 			if err != nil {
-				return withHint(fmt.Errorf("failed to load the TLS certificate: %w", err), "give a PEM certificate and its PEM private key")
+				return cli.WithHint(fmt.Errorf("failed to load the TLS certificate: %w", err), "give a PEM certificate and its PEM private key")
 			}
 			tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		}
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {
-			return withHint(fmt.Errorf("failed to listen on %s: %w", *addr, err), "is another server using this port? choose another with --addr")
+			return cli.WithHint(fmt.Errorf("failed to listen on %s: %w", *addr, err), "is another server using this port? choose another with --addr")
 		}
 		base := *baseURL
 		if base == "" {
@@ -73,7 +73,7 @@ func cmdServe(e *env, args []string) error {
 			}
 			base = scheme + ln.Addr().String()
 		}
-		opts, err := webOptions(f.keyPath(), base, tlsConfig != nil)
+		opts, err := webOptions(f.installation(), base, tlsConfig != nil)
 		if err != nil {
 			return err
 		}
@@ -110,13 +110,13 @@ func cmdServe(e *env, args []string) error {
 // org cert), else with the report certificate kept beside the key, made on
 // first use like tinnhiem tally does. Certificates are read at each tally,
 // so one installed while the server runs is used at once.
-func webOptions(keyPath, baseURL string, tls bool) (web.Options, error) {
-	if _, err := readCertFiles(keyPath, "tinnhiem"); err != nil {
+func webOptions(in installation, baseURL string, tls bool) (web.Options, error) {
+	if _, err := in.reportCert("tinnhiem"); err != nil {
 		return web.Options{}, err
 	}
 	return web.Options{BaseURL: baseURL, TLS: tls,
 		ReportSigner: func(org string) (report.Signer, error) {
-			s, err := signerFor(keyPath, org, "tinnhiem")
+			s, err := in.signerFor(org, "tinnhiem")
 			if err != nil {
 				return nil, err
 			}
@@ -129,7 +129,7 @@ func webOptions(keyPath, baseURL string, tls bool) (web.Options, error) {
 func serveWith(e *env, svc *ballot.Service, ln net.Listener, opts web.Options) error {
 	defer ln.Close()
 	if err := svc.VerifyLogs(e.ctx); err != nil {
-		return withHint(fmt.Errorf("refusing to serve: %w", err), "the database was changed outside tinnhiem; keep a copy of it and call the inspectors")
+		return cli.WithHint(fmt.Errorf("refusing to serve: %w", err), "the database was changed outside tinnhiem; keep a copy of it and call the inspectors")
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	svc.OnWarning = func(err error) { logger.Warn("tinnhiem: warning", "err", err.Error()) }
@@ -162,13 +162,6 @@ func serveWith(e *env, svc *ballot.Service, ln net.Listener, opts web.Options) e
 	return nil
 }
 
-// tlsPaths names the self-signed certificate files beside the database:
-// votes.db uses votes.tls.crt and votes.tls.key.
-func tlsPaths(db string) (cert, key string) {
-	base := strings.TrimSuffix(db, filepath.Ext(db))
-	return base + ".tls.crt", base + ".tls.key"
-}
-
 // ensureSelfSigned makes a certificate for this host's names and addresses
 // unless one is already there, so that phones that accepted it once keep
 // trusting it across restarts. The key file is 0600.
@@ -177,7 +170,7 @@ func ensureSelfSigned(certFile, keyFile string, now time.Time) error {
 		if _, err := os.Stat(keyFile); err == nil {
 			return nil
 		}
-		return withHint(fmt.Errorf("%s exists but %s does not", certFile, keyFile), "move the certificate away to make a new pair")
+		return cli.WithHint(fmt.Errorf("%s exists but %s does not", certFile, keyFile), "move the certificate away to make a new pair")
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -214,10 +207,10 @@ func ensureSelfSigned(certFile, keyFile string, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("failed to encode the TLS key: %w", err)
 	}
-	if err := writeNewFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+	if err := cli.WriteNewFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
 		return err
 	}
-	if err := writeNewFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+	if err := cli.WriteNewFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
 		os.Remove(keyFile)
 		return err
 	}

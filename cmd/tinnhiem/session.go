@@ -7,9 +7,10 @@ import (
 	"text/tabwriter"
 
 	"tinnhiem/ballot"
+	"tinnhiem/cmd/internal/cli"
 )
 
-// withSession parses a command's flags, opens the service and runs fn.
+// withService parses a command's flags, opens the service and runs fn.
 func withService(f *flags, args []string, fn func(svc *ballot.Service, pos []string) error) error {
 	pos, err := f.parse(args)
 	if err != nil {
@@ -37,7 +38,7 @@ func cmdSessionCreate(e *env, args []string) error {
 	locality := f.String("locality", "", "locality of the place-and-date line, e.g. Bắc Ninh (default: blank, filled in by hand)")
 	copies := f.Int("copies", 0, "originals of the minutes made (default: blank, filled in by hand)")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		sess, err := svc.CreateSessionIn(e.ctx, cliActor(), ballot.NewSession{
@@ -55,7 +56,7 @@ func cmdSessionCreate(e *env, args []string) error {
 func cmdSessionList(e *env, args []string) error {
 	f := newFlags("session list", true, false)
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		list, err := svc.Sessions(e.ctx)
@@ -74,7 +75,7 @@ func cmdSessionList(e *env, args []string) error {
 func cmdSessionShow(e *env, args []string) error {
 	f := newFlags("session show", true, true)
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		s, err := svc.Session(e.ctx, *f.session)
@@ -136,17 +137,17 @@ func cmdSessionShow(e *env, args []string) error {
 
 func cmdSessionCommittee(e *env, args []string) error {
 	f := newFlags("session committee", true, true)
-	var members stringList
+	var members cli.StringList
 	f.Var(&members, "member", "full name of a committee member (repeat)")
 	head := f.String("head", "", "the member who heads the committee (default: the first --member)")
 	chair := f.String("chair", "", "who chairs the meeting, named in the minutes")
 	secretary := f.String("secretary", "", "who keeps the minutes of the meeting")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		if len(members) == 0 {
-			return usagef("name the committee with --member \"Full Name\" (repeat for each member)")
+			return cli.Usagef("name the committee with --member \"Full Name\" (repeat for each member)")
 		}
 		o := ballot.Officers{Committee: members, Head: *head, Chair: *chair, Secretary: *secretary}
 		if err := svc.SetOfficers(e.ctx, cliActor(), *f.session, o); err != nil {
@@ -162,11 +163,11 @@ func cmdSessionOpen(e *env, args []string) error {
 	override := f.Bool("override-quorum", false, "open although fewer than 2/3 are present")
 	reason := f.String("reason", "", "why the quorum is overridden (logged)")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		if *override && *reason == "" {
-			return usagef("--override-quorum needs --reason TEXT, which is written to the audit log")
+			return cli.Usagef("--override-quorum needs --reason TEXT, which is written to the audit log")
 		}
 		if err := svc.Open(e.ctx, cliActor(), *f.session, *override, *reason); err != nil {
 			return err
@@ -199,7 +200,7 @@ func printExcess(e *env, atOpening bool, x ballot.CardExcess) {
 func cmdSessionClose(e *env, args []string) error {
 	f := newFlags("session close", true, true)
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		svc.OnWarning = func(err error) { fmt.Fprintf(e.stderr, "tinnhiem: warning: %v\n", err) }
@@ -222,7 +223,7 @@ func importCSV(e *env, args []string, name string, apply func(svc *ballot.Servic
 	f := newFlags(name, true, true)
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
 		if len(pos) != 1 {
-			return usagef("give exactly one CSV or XLSX file")
+			return cli.Usagef("give exactly one CSV or XLSX file")
 		}
 		file, err := os.Open(pos[0])
 		if err != nil {
@@ -265,14 +266,14 @@ func cmdCadresImport(e *env, args []string) error {
 func cmdCheckin(e *env, args []string) error {
 	f := newFlags("checkin", true, true)
 	all := f.Bool("all", false, "check in every member of the roster")
-	var members stringList
+	var members cli.StringList
 	f.Var(&members, "member", "full name of a member present (repeat)")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		if *all == (len(members) > 0) {
-			return usagef("give either --all or one or more --member \"Full Name\"")
+			return cli.Usagef("give either --all or one or more --member \"Full Name\"")
 		}
 		a, err := svc.CheckIn(e.ctx, cliActor(), *f.session, members, *all)
 		if err != nil {
@@ -289,14 +290,14 @@ func cmdCheckin(e *env, args []string) error {
 
 func cmdCheckout(e *env, args []string) error {
 	f := newFlags("checkout", true, true)
-	var members stringList
+	var members cli.StringList
 	f.Var(&members, "member", "full name of a member who leaves (repeat)")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		if len(members) == 0 {
-			return usagef("name who leaves with --member \"Full Name\" (repeat for each)")
+			return cli.Usagef("name who leaves with --member \"Full Name\" (repeat for each)")
 		}
 		a, err := svc.CheckOut(e.ctx, cliActor(), *f.session, members)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"tinnhiem/cmd/internal/cli"
 	"tinnhiem/internal/pdfsig"
 	"tinnhiem/tally/report"
 )
@@ -41,14 +42,14 @@ func cmdSign(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := requireNoArgs(pos); err != nil {
+	if err := cli.NoArgs(pos); err != nil {
 		return err
 	}
 	switch {
 	case *in == "" || *out == "":
-		return usagef("--in FILE and --out FILE are required")
+		return cli.Usagef("--in FILE and --out FILE are required")
 	case !sf.given():
-		return usagef("name the certificate: --pkcs11-module (a token), --p12 or --cert/--cert-key")
+		return cli.Usagef("name the certificate: --pkcs11-module (a token), --p12 or --cert/--cert-key")
 	}
 	if err := sf.check(); err != nil {
 		return err
@@ -65,11 +66,11 @@ func cmdSign(e *env, args []string) error {
 	}
 	for _, s := range before {
 		if s.Err != nil {
-			return withHint(fmt.Errorf("%s: signature %q does not verify: %w", *in, s.Field, s.Err), "download the document again from the organisers")
+			return cli.WithHint(fmt.Errorf("%s: signature %q does not verify: %w", *in, s.Field, s.Err), "download the document again from the organisers")
 		}
 	}
 	if _, err := os.Stat(*out); err == nil {
-		return withHint(fmt.Errorf("%s already exists", *out), "choose a new --out FILE")
+		return cli.WithHint(fmt.Errorf("%s already exists", *out), "choose a new --out FILE")
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("failed to check %s: %w", *out, err)
 	}
@@ -87,7 +88,7 @@ func cmdSign(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("the signed file does not verify, nothing written: %w", err)
 	}
-	if err := writeNewFile(*out, signed, 0o644); err != nil {
+	if err := cli.WriteNewFile(*out, signed, 0o644); err != nil {
 		return err
 	}
 	sum := sha256.Sum256(signed)
@@ -120,7 +121,7 @@ func cmdSignatures(e *env, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("give one PDF file")
+		return cli.Usagef("give one PDF file")
 	}
 	doc, err := os.ReadFile(pos[0])
 	if err != nil {
@@ -175,11 +176,11 @@ func cmdPKCS11List(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := requireNoArgs(pos); err != nil {
+	if err := cli.NoArgs(pos); err != nil {
 		return err
 	}
 	if *sf.module == "" {
-		return usagef("--pkcs11-module FILE is required")
+		return cli.Usagef("--pkcs11-module FILE is required")
 	}
 	if err := sf.check(); err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/term"
 
+	"tinnhiem/cmd/internal/cli"
 	"tinnhiem/internal/pdfsig"
 	"tinnhiem/tally/report"
 )
@@ -68,34 +69,34 @@ func (s *signerFlags) check() error {
 	}
 	switch {
 	case sources > 1:
-		return usagef("use one of --cert/--cert-key, --p12 or --pkcs11-module")
+		return cli.Usagef("use one of --cert/--cert-key, --p12 or --pkcs11-module")
 	case (*s.certFile == "") != (*s.certKey == ""):
-		return usagef("--cert and --cert-key go together")
+		return cli.Usagef("--cert and --cert-key go together")
 	case *s.p12Pass != "" && *s.p12 == "":
-		return usagef("--p12-password-file needs --p12")
+		return cli.Usagef("--p12-password-file needs --p12")
 	case tokenOpts && *s.module == "":
-		return usagef("--token-label, --slot, --key-label, --pin-file… need --pkcs11-module")
+		return cli.Usagef("--token-label, --slot, --key-label, --pin-file… need --pkcs11-module")
 	case selectors > 1:
-		return usagef("choose the token by one of --token-label, --token-serial or --slot")
+		return cli.Usagef("choose the token by one of --token-label, --token-serial or --slot")
 	case *s.pinFile != "" && *s.pinStdin:
-		return usagef("use either --pin-file or --pin-stdin")
+		return cli.Usagef("use either --pin-file or --pin-stdin")
 	case *s.chain != "" && sources == 0:
-		return usagef("--cert-chain needs --cert, --p12 or --pkcs11-module")
+		return cli.Usagef("--cert-chain needs --cert, --p12 or --pkcs11-module")
 	}
 	if *s.slot != "" {
 		if n, err := strconv.Atoi(*s.slot); err != nil || n < 0 {
-			return usagef("--slot takes a slot number (tinnhiem pkcs11 list shows them)")
+			return cli.Usagef("--slot takes a slot number (tinnhiem pkcs11 list shows them)")
 		}
 	}
 	if *s.keyID != "" {
 		if _, err := hex.DecodeString(strings.TrimPrefix(*s.keyID, "0x")); err != nil {
-			return usagef("--key-id takes the key's CKA_ID in hexadecimal")
+			return cli.Usagef("--key-id takes the key's CKA_ID in hexadecimal")
 		}
 	}
 	if *s.tsa != "" {
 		u, err := url.Parse(*s.tsa)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usagef("--tsa takes an http:// or https:// URL")
+			return cli.Usagef("--tsa takes an http:// or https:// URL")
 		}
 	}
 	return nil
@@ -175,7 +176,7 @@ func (s *signerFlags) readPIN(e *env) (string, error) {
 	}
 	in, ok := e.stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(in.Fd())) {
-		return "", usagef("standard input is not a terminal: give the token's PIN with --pin-file FILE or --pin-stdin")
+		return "", cli.Usagef("standard input is not a terminal: give the token's PIN with --pin-file FILE or --pin-stdin")
 	}
 	fmt.Fprint(e.stderr, "PIN của token / token PIN: ")
 	pin, err := term.ReadPassword(int(in.Fd()))

@@ -9,6 +9,7 @@ import (
 
 	"tinnhiem/ballot"
 	"tinnhiem/ballot/sqlite"
+	"tinnhiem/cmd/internal/cli"
 )
 
 // openService opens the database and the installation key named by f. The
@@ -21,7 +22,7 @@ func openService(f *flags) (*ballot.Service, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	path := f.keyPath()
+	path := f.installation().Key
 	_, statErr := os.Stat(path)
 	create := false
 	if errors.Is(statErr, fs.ErrNotExist) {
@@ -32,7 +33,7 @@ func openService(f *flags) (*ballot.Service, func(), error) {
 		}
 		if !fresh {
 			store.Close()
-			return nil, nil, withHint(fmt.Errorf("the installation key %s is missing, and this database's audit logs were signed with it", path),
+			return nil, nil, cli.WithHint(fmt.Errorf("the installation key %s is missing, and this database's audit logs were signed with it", path),
 				"restore the key file from its backup (or give its place with --key FILE); a new key cannot continue logs signed by the old one")
 		}
 		create = true

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"tinnhiem/ballot"
+	"tinnhiem/cmd/internal/cli"
 	"tinnhiem/tally/report"
 	"tinnhiem/web"
 )
@@ -28,11 +29,11 @@ func cmdTally(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := requireNoArgs(pos); err != nil {
+	if err := cli.NoArgs(pos); err != nil {
 		return err
 	}
 	if *out == "" {
-		return usagef("--out DIR is required")
+		return cli.Usagef("--out DIR is required")
 	}
 	if err := sf.check(); err != nil {
 		return err
@@ -55,7 +56,7 @@ func cmdTally(e *env, args []string) error {
 			if name == "" {
 				name = sess.Body
 			}
-			if signer, err = signerFor(f.keyPath(), sess.Org, name); err != nil {
+			if signer, err = f.installation().signerFor(sess.Org, name); err != nil {
 				return err
 			}
 			if *sf.tsa != "" {
@@ -66,9 +67,9 @@ func cmdTally(e *env, args []string) error {
 		rec, docs, err := web.IssueReports(e.ctx, svc, cliActor(), *f.session, signer)
 		switch {
 		case errors.Is(err, ballot.ErrNotClosed):
-			return withHint(err, "tinnhiem session close --db "+*f.db+" --session "+*f.session)
+			return cli.WithHint(err, "tinnhiem session close --db "+*f.db+" --session "+*f.session)
 		case errors.Is(err, ballot.ErrNoCommittee):
-			return withHint(err, "tinnhiem session committee --db "+*f.db+" --session "+*f.session+" --member \"Full Name\" …")
+			return cli.WithHint(err, "tinnhiem session committee --db "+*f.db+" --session "+*f.session+" --member \"Full Name\" …")
 		case err != nil:
 			return err
 		}
@@ -82,10 +83,10 @@ func cmdTally(e *env, args []string) error {
 		}
 		for _, d := range docs {
 			path := filepath.Join(*out, d.Name)
-			if err := writeFileAtomic(path, d.Data, 0o640); err != nil {
+			if err := cli.WriteFileAtomic(path, d.Data, 0o640); err != nil {
 				return err
 			}
-			if err := writeFileAtomic(path+".sig", d.Signature, 0o640); err != nil {
+			if err := cli.WriteFileAtomic(path+".sig", d.Signature, 0o640); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "  %s (+ .sig)\n", path)
@@ -108,7 +109,7 @@ func loadPEMSigner(certFile, keyFile string) (*report.CertSigner, error) {
 	}
 	s, err := report.ParsePEM(certPEM, keyPEM)
 	if err != nil {
-		return nil, withHint(err, "--cert takes the certificate (PEM, leaf first), --cert-key its unencrypted private key (PEM)")
+		return nil, cli.WithHint(err, "--cert takes the certificate (PEM, leaf first), --cert-key its unencrypted private key (PEM)")
 	}
 	return s, nil
 }
@@ -129,7 +130,7 @@ func loadP12Signer(p12File, passFile string) (*report.CertSigner, error) {
 	}
 	s, err := report.ParsePKCS12(data, password)
 	if err != nil {
-		return nil, withHint(err, "check --p12-password-file; the file must hold exactly one certificate and its key")
+		return nil, cli.WithHint(err, "check --p12-password-file; the file must hold exactly one certificate and its key")
 	}
 	return s, nil
 }

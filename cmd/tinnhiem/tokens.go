@@ -3,12 +3,12 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
 	"tinnhiem/ballot"
-	"tinnhiem/tally/report"
+	"tinnhiem/cmd/internal/cli"
+	"tinnhiem/web"
 )
 
 func cmdTokensIssue(e *env, args []string) error {
@@ -17,14 +17,14 @@ func cmdTokensIssue(e *env, args []string) error {
 	out := f.String("out", "", "cards PDF `FILE` to write")
 	baseURL := f.String("base-url", "http://127.0.0.1:8080", "public URL of the server, printed in the QR codes")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
-		if err := requireNoArgs(pos); err != nil {
+		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
 		if *count < 1 {
-			return usagef("--count N is required (the number of cards to print)")
+			return cli.Usagef("--count N is required (the number of cards to print)")
 		}
 		if *out == "" {
-			return usagef("--out cards.pdf is required")
+			return cli.Usagef("--out cards.pdf is required")
 		}
 		sess, err := svc.Session(e.ctx, *f.session)
 		if err != nil {
@@ -52,7 +52,7 @@ func issueCards(e *env, svc *ballot.Service, sess *ballot.Session, n int, baseUR
 	}
 	defer os.Remove(tmp.Name())
 	err = svc.IssueTokens(e.ctx, cliActor(), sess.ID, n, func(tokens []string) error {
-		if err := renderCards(tmp, sess, tokens, baseURL); err != nil {
+		if err := web.WriteCards(tmp, sess, tokens, baseURL); err != nil {
 			return err
 		}
 		if err := tmp.Sync(); err != nil {
@@ -65,29 +65,17 @@ func issueCards(e *env, svc *ballot.Service, sess *ballot.Session, n int, baseUR
 		return 0, err
 	}
 	if err := os.Rename(tmp.Name(), out); err != nil {
-		return 0, withHint(fmt.Errorf("the cards were issued but their PDF could not be moved into place: %w", err),
+		return 0, cli.WithHint(fmt.Errorf("the cards were issued but their PDF could not be moved into place: %w", err),
 			"revoke nothing yet: the PDF of these cards is lost, so issue new cards and revoke none; the unprinted ones can never be used")
 	}
 	return n, nil
-}
-
-// renderCards writes the cards PDF of tokens, each card's QR code holding
-// its voting URL under baseURL.
-func renderCards(w io.Writer, sess *ballot.Session, tokens []string, baseURL string) error {
-	cards := make([]report.Card, len(tokens))
-	for i, t := range tokens {
-		cards[i] = report.Card{URL: ballot.VoteURL(baseURL, t), Code: ballot.FormatCode(t)}
-	}
-	sheet := report.CardSheet{Title: sess.Title, Body: sess.Body, Date: sess.Date, Place: sess.Place,
-		ManualURL: trimURL(baseURL) + "/nhap-ma"}
-	return report.WriteCards(w, sheet, cards)
 }
 
 // writeDemoCards writes the demo's cards PDF. The demo's cards are printed
 // after they are issued because its codes are shown on the console anyway.
 func writeDemoCards(sess *ballot.Session, tokens []string, baseURL, out string) error {
 	var buf bytes.Buffer
-	if err := renderCards(&buf, sess, tokens, baseURL); err != nil {
+	if err := web.WriteCards(&buf, sess, tokens, baseURL); err != nil {
 		return err
 	}
 	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
@@ -96,19 +84,12 @@ func writeDemoCards(sess *ballot.Session, tokens []string, baseURL, out string) 
 	return nil
 }
 
-func trimURL(u string) string {
-	for len(u) > 0 && u[len(u)-1] == '/' {
-		u = u[:len(u)-1]
-	}
-	return u
-}
-
 func cmdTokensRevoke(e *env, args []string) error {
 	f := newFlags("tokens revoke", true, true)
 	reason := f.String("reason", "", "why the card is withdrawn (logged)")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
 		if len(pos) != 1 {
-			return usagef("give the card code to revoke")
+			return cli.Usagef("give the card code to revoke")
 		}
 		if err := svc.RevokeToken(e.ctx, cliActor(), *f.session, pos[0], *reason); err != nil {
 			return err

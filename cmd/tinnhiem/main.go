@@ -13,8 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"tinnhiem/ballot"
 )
 
 func main() {
@@ -28,6 +26,10 @@ func main() {
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
+
+// usageVietnamese opens the error line of a usage error; the English
+// message says what was wrong and the hint how to call the command.
+const usageVietnamese = "Gọi lệnh chưa đúng cách"
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
@@ -100,7 +102,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	cmd, rest := lookup(args)
 	if cmd == nil {
-		fmt.Fprintf(stderr, "tinnhiem: error: unknown command %q\n", args[0])
+		fmt.Fprintf(stderr, "tinnhiem: error: không có lệnh %q / unknown command %q\n", args[0], args[0])
 		fmt.Fprintf(stderr, "tinnhiem: hint: run \"tinnhiem help\" for the list of commands\n")
 		return 2
 	}
@@ -110,18 +112,19 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "tinnhiem: error: %s\n", ue.msg)
+		fmt.Fprintf(stderr, "tinnhiem: error: %s / %s\n", usageVietnamese, ue.msg)
 		fmt.Fprintf(stderr, "tinnhiem: hint: usage: tinnhiem %s\n", cmd.usage)
 		return 2
 	}
-	fmt.Fprintf(stderr, "tinnhiem: error: %v\n", err)
+	fmt.Fprintf(stderr, "tinnhiem: error: %s\n", bilingual(err))
 	var he *hintError
-	var be *ballot.Error
 	switch {
 	case errors.As(err, &he):
 		fmt.Fprintf(stderr, "tinnhiem: hint: %s\n", he.hint)
-	case errors.As(err, &be) && be.Hint != "":
-		fmt.Fprintf(stderr, "tinnhiem: hint: %s\n", be.Hint)
+	default:
+		if h := domainHint(err, scanFlags(rest)); h != "" {
+			fmt.Fprintf(stderr, "tinnhiem: hint: %s\n", h)
+		}
 	}
 	return 1
 }

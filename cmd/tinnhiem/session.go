@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"tinnhiem/ballot"
+	"tinnhiem/internal/msg"
 )
 
 // withSession parses a command's flags, opens the service and runs fn.
@@ -191,7 +192,8 @@ func printExcess(e *env, atOpening bool, x ballot.CardExcess) {
 	if atOpening {
 		when = " (khi mở phiên / at opening)"
 	}
-	fmt.Fprintf(e.stdout, "%s / %s%s\n", x.Vietnamese(), x.English(), when)
+	vi, en := msg.Text("card_excess", x.Args())
+	fmt.Fprintf(e.stdout, "%s / %s%s\n", vi, en, when)
 	fmt.Fprintln(e.stdout, "  Ban kiểm phiếu giữ các thẻ thừa và thu hồi thẻ chưa dùng trước khi đóng phiên"+
 		" / the counting committee keeps the extra cards and revokes those unused before closing (tokens revoke)")
 }

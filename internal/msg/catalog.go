@@ -98,6 +98,9 @@ var catalog = map[string]text{
 	"audit_malformed":  {"Mục nhật ký không đúng định dạng.", "the audit entry is malformed"},
 	"audit_not_head":   {"Mục nhật ký không nối tiếp mục cuối cùng của nhật ký phiên.", "the audit entry does not follow the last entry of the session's log"},
 
+	// Warnings.
+	"card_excess": {"Cảnh báo: số thẻ đã phát ({cards}) nhiều hơn số người có mặt ({present}).", "warning: more cards issued and not revoked ({cards}) than members present ({present})"},
+
 	// The import of a roster or cadre list: one entry per problem.
 	"csv_invalid":            {"Tệp nhập vào có lỗi.", "the imported file has problems"},
 	"csv.file_empty":         {"Tệp trống: cần một dòng tiêu đề, ví dụ “Họ và tên,Chức vụ,Đơn vị”, rồi mỗi người một dòng.", "the file is empty: it needs a header line such as \"Họ và tên,Chức vụ,Đơn vị\" and then one row per person"},

@@ -77,6 +77,18 @@ func Render(err error) (vi, en string, ok bool) {
 	return fill(t.vi, e.Args, 0, e.Err), fill(t.en, e.Args, 0, e.Err), true
 }
 
+// Text returns the Vietnamese and English sentences of a catalog entry
+// that is not an error (a warning such as "card_excess"), filled with
+// args. It panics on a key the catalog lacks: callers name their keys in
+// code, and a missing one is a broken build, which the tests catch.
+func Text(key string, args ballot.Args) (vi, en string) {
+	t, ok := catalog[lookupKey(key, variant(args))]
+	if !ok {
+		panic("msg: no catalog entry " + key)
+	}
+	return fill(t.vi, args, 0, nil), fill(t.en, args, 0, nil)
+}
+
 func variant(args ballot.Args) string {
 	v, _ := args["variant"].(string)
 	return v

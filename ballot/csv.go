@@ -53,7 +53,8 @@ var csvHeadings = map[string]csvColumn{
 	"don vi": colUnit, "unit": colUnit,
 }
 
-// csvLabels names each column in messages, in Vietnamese and in English.
+// csvLabels gives each column its heading and its English field name, the
+// details a problem about a column carries (Args "column" and "field").
 var csvLabels = [numCSVColumns]struct{ vi, en string }{
 	{"Họ và tên", "name"}, {"Chức vụ", "position"}, {"Đơn vị", "unit"},
 }

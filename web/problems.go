@@ -99,7 +99,9 @@ func internalProblem(err error) problem {
 	p := problem{Status: http.StatusInternalServerError, Code: "internal", Vietnamese: text.vi, English: text.en}
 	var e *ballot.Error
 	if errors.As(err, &e) {
-		p.Detail = e.Message
+		// The domain error's own line: its Message when set, else the
+		// line generated from its key and arguments.
+		p.Detail = e.Error()
 	} else if err != nil {
 		p.Detail = err.Error()
 	}

@@ -1,7 +1,6 @@
 package ballot
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -34,8 +33,7 @@ func ParseRole(s string) (Role, error) {
 	case RoleAdmin, RoleOrganiser, RoleInspector:
 		return r, nil
 	}
-	return "", &Error{Code: EInvalid, Key: "role_unknown", Message: fmt.Sprintf("unknown role %q: use admin, organiser or inspector", s),
-		Vietnamese: fmt.Sprintf("Vai trò %q không tồn tại: dùng admin, organiser hoặc inspector.", s)}
+	return "", &Error{Code: EInvalid, Key: "role_unknown", Args: Args{"role": s}}
 }
 
 // Vietnamese returns the role as shown in the console.
@@ -139,9 +137,7 @@ type NewAccount struct {
 // check validates the parts of in that need no store.
 func (in *NewAccount) check() error {
 	if !ValidAccountName(in.Name) {
-		return &Error{Code: EInvalid, Key: "account_name",
-			Message:    fmt.Sprintf("account name %q must be 2 to 32 lower-case letters, digits, '.', '_' or '-'", in.Name),
-			Vietnamese: fmt.Sprintf("Tên tài khoản %q phải gồm 2 đến 32 chữ thường không dấu, chữ số, '.', '_' hoặc '-'.", in.Name)}
+		return &Error{Code: EInvalid, Key: "account_name", Args: Args{"name": in.Name}}
 	}
 	if _, err := ParseRole(string(in.Role)); err != nil {
 		return err
@@ -150,17 +146,13 @@ func (in *NewAccount) check() error {
 	in.Sessions = cleanSet(in.Sessions, strings.TrimSpace)
 	switch {
 	case in.Role == RoleOrganiser && len(in.Orgs) == 0:
-		return &Error{Code: EInvalid, Key: "account_scope", Message: "an organiser needs at least one organisation (--org)",
-			Vietnamese: "Tài khoản tổ chức hội nghị cần ít nhất một tổ chức."}
+		return &Error{Code: EInvalid, Key: "account_scope", Args: Args{"variant": "organiser_no_org"}}
 	case in.Role == RoleInspector && len(in.Sessions) == 0:
-		return &Error{Code: EInvalid, Key: "account_scope", Message: "an inspector needs at least one session (--session)",
-			Vietnamese: "Tài khoản kiểm tra cần ít nhất một phiên bỏ phiếu."}
+		return &Error{Code: EInvalid, Key: "account_scope", Args: Args{"variant": "inspector_no_session"}}
 	case in.Role != RoleOrganiser && len(in.Orgs) > 0:
-		return &Error{Code: EInvalid, Key: "account_scope", Message: "only organisers are scoped to organisations",
-			Vietnamese: "Chỉ tài khoản tổ chức hội nghị mới gắn với tổ chức."}
+		return &Error{Code: EInvalid, Key: "account_scope", Args: Args{"variant": "org_not_organiser"}}
 	case in.Role != RoleInspector && len(in.Sessions) > 0:
-		return &Error{Code: EInvalid, Key: "account_scope", Message: "only inspectors are scoped to sessions",
-			Vietnamese: "Chỉ tài khoản kiểm tra mới gắn với phiên bỏ phiếu."}
+		return &Error{Code: EInvalid, Key: "account_scope", Args: Args{"variant": "session_not_inspector"}}
 	}
 	return checkPassword(in.Password)
 }
@@ -181,11 +173,9 @@ func cleanSet(in []string, clean func(string) string) []string {
 func checkOrgName(name string) error {
 	switch {
 	case name == "":
-		return &Error{Code: EInvalid, Key: "org_name", Message: "the organisation needs a name",
-			Vietnamese: "Cần nhập tên tổ chức."}
+		return &Error{Code: EInvalid, Key: "org_name", Args: Args{"variant": "empty"}}
 	case len([]rune(name)) > MaxOrgName:
-		return &Error{Code: EInvalid, Key: "org_name", Message: fmt.Sprintf("the organisation's name is longer than %d characters", MaxOrgName),
-			Vietnamese: fmt.Sprintf("Tên tổ chức dài quá %d ký tự.", MaxOrgName)}
+		return &Error{Code: EInvalid, Key: "org_name", Args: Args{"variant": "long", "max": MaxOrgName}}
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package ballot
 
 import (
 	"context"
-	"fmt"
 	"slices"
 )
 
@@ -28,8 +27,7 @@ func (s *Service) AddOrg(ctx context.Context, name string) (*Organisation, error
 }
 
 func orgExists(name string) error {
-	return &Error{Code: EConflict, Key: "org_exists", Message: fmt.Sprintf("organisation %q already exists", name),
-		Vietnamese: fmt.Sprintf("Tổ chức %q đã có.", name)}
+	return &Error{Code: EConflict, Key: "org_exists", Args: Args{"name": name}}
 }
 
 // Organisation returns the organisation of that name, ErrNotFound (with a
@@ -44,8 +42,7 @@ func (s *Service) Organisation(ctx context.Context, name string) (*Organisation,
 }
 
 func orgUnknown(name string) error {
-	return &Error{Code: ENotFound, Key: "org_unknown", Message: fmt.Sprintf("no organisation is named %q", name),
-		Vietnamese: fmt.Sprintf("Không có tổ chức tên %q.", name), Hint: "list them with: tinnhiem org list --db FILE"}
+	return &Error{Code: ENotFound, Key: "org_unknown", Args: Args{"name": name}}
 }
 
 // Organisations returns every organisation ordered by name, the default
@@ -69,8 +66,7 @@ func (s *Service) AddAccount(ctx context.Context, in NewAccount) (*Account, erro
 	a := &Account{Name: in.Name, Role: in.Role, PasswordHash: hash, Orgs: in.Orgs, Sessions: in.Sessions}
 	err = s.store.Update(ctx, func(tx Tx) error {
 		if _, err := tx.Account(a.Name); err == nil {
-			return &Error{Code: EConflict, Key: "account_exists", Message: fmt.Sprintf("account %q already exists", a.Name),
-				Vietnamese: fmt.Sprintf("Tài khoản %q đã có.", a.Name)}
+			return &Error{Code: EConflict, Key: "account_exists", Args: Args{"name": a.Name}}
 		} else if ErrorCode(err) != ENotFound {
 			return err
 		}
@@ -85,8 +81,7 @@ func (s *Service) AddAccount(ctx context.Context, in NewAccount) (*Account, erro
 		for _, id := range a.Sessions {
 			if _, err := tx.Session(id); err != nil {
 				if ErrorCode(err) == ENotFound {
-					return &Error{Code: ENotFound, Key: "session_unknown", Message: fmt.Sprintf("no session has ID %q", id),
-						Vietnamese: fmt.Sprintf("Không có phiên bỏ phiếu mã %q.", id)}
+					return &Error{Code: ENotFound, Key: "session_unknown", Args: Args{"id": id}}
 				}
 				return err
 			}
@@ -113,8 +108,7 @@ func (s *Service) Accounts(ctx context.Context) (out []Account, err error) {
 
 // ErrLogin is the one answer to a failed sign-in, whether the name or the
 // password was wrong, so that the answer does not reveal which names exist.
-var ErrLogin = &Error{Code: EInvalid, Key: "login_failed", Message: "wrong account name or password",
-	Vietnamese: "Sai tên tài khoản hoặc mật khẩu."}
+var ErrLogin = &Error{Code: EInvalid, Key: "login_failed"}
 
 // Authenticate returns the account if password is its password, ErrLogin
 // otherwise. An unknown name costs the same argon2id work as a wrong

@@ -8,7 +8,6 @@
 package ballot
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -58,7 +57,7 @@ func ParseRules(s string) (Rules, error) {
 	case QD96, NQ96, NQ85:
 		return r, nil
 	}
-	return "", Errorf(EInvalid, "unknown rule set %q: use qd96, nq96 or nq85", s)
+	return "", &Error{Code: EInvalid, Key: "rules_unknown", Args: Args{"rules": s}}
 }
 
 // Session is one confidence vote at one meeting.
@@ -185,11 +184,11 @@ func marksFor(index map[string]int, n int, choices map[string][]Level) (string, 
 	for id, levels := range choices {
 		i, ok := index[id]
 		if !ok {
-			return "", &Error{Code: EInvalid, Key: "unknown_cadre", Message: fmt.Sprintf("cadre %q is not on this ballot", id)}
+			return "", &Error{Code: EInvalid, Key: "unknown_cadre", Args: Args{"cadre": id}}
 		}
 		for _, l := range levels {
 			if l.mark() == 0 {
-				return "", &Error{Code: EInvalid, Key: "unknown_level", Message: fmt.Sprintf("unknown level %q for cadre %q", l, id)}
+				return "", &Error{Code: EInvalid, Key: "unknown_level", Args: Args{"level": string(l), "cadre": id}}
 			}
 		}
 		// Marks are counted, not levels: ["high","high"] is two marks on

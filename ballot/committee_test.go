@@ -7,6 +7,7 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
+	"tinnhiem/internal/msg"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -43,7 +44,7 @@ func TestCommitteeRules(t *testing.T) {
 			if !errors.As(err, &e) || e.Code != ballot.EInvalid || e.Key != tt.key {
 				t.Fatalf("SetCommittee(%q) = %v, want an invalid-input error %s", tt.members, err, tt.key)
 			}
-			if e.Message == "" || e.Vietnamese == "" {
+			if vi, en, ok := msg.Render(e); !ok || vi == "" || en == "" {
 				t.Errorf("error %s lacks a sentence: %+v", tt.key, e)
 			}
 			if got := f.logSize(); got != before {
@@ -77,7 +78,7 @@ func TestCommitteeAcceptedAndKeptApartFromCadres(t *testing.T) {
 		{ID: "c2", Name: "DƯƠNG VĂN HÙNG", Position: "Phó Bí thư"},
 	})
 	var e *ballot.Error
-	if !errors.As(err, &e) || e.Code != ballot.EInvalid || e.Key != "cadre_on_committee" || e.Vietnamese == "" {
+	if !errors.As(err, &e) || e.Code != ballot.EInvalid || e.Key != "cadre_on_committee" || !rendered(e) {
 		t.Fatalf("cadres naming a committee member: %v, want cadre_on_committee", err)
 	}
 	if got := f.logSize(); got != before {
@@ -101,4 +102,10 @@ func TestCommitteeAcceptedAndKeptApartFromCadres(t *testing.T) {
 	if len(logged) != 1 || !slices.Equal(logged[0], want) {
 		t.Errorf("CommitteeSet entries = %q, want one with %q", logged, want)
 	}
+}
+
+// rendered reports whether the message catalog has both sentences for e.
+func rendered(e *ballot.Error) bool {
+	vi, en, ok := msg.Render(e)
+	return ok && vi != "" && en != ""
 }

@@ -53,7 +53,8 @@ var csvHeadings = map[string]csvColumn{
 	"don vi": colUnit, "unit": colUnit,
 }
 
-// csvLabels names each column in messages, in Vietnamese and in English.
+// csvLabels gives each column its heading and its English field name, the
+// details a problem about a column carries (Args "column" and "field").
 var csvLabels = [numCSVColumns]struct{ vi, en string }{
 	{"Họ và tên", "name"}, {"Chức vụ", "position"}, {"Đơn vị", "unit"},
 }
@@ -61,11 +62,13 @@ var csvLabels = [numCSVColumns]struct{ vi, en string }{
 // csvSpec is what differs between the roster and the cadre list.
 type csvSpec struct {
 	allowed, required [numCSVColumns]bool
-	columnsHint       string
+	// list names the kind of file in problems about its columns, so that
+	// the CLI can say which columns this kind of file has.
+	list string
 	// key identifies a row for duplicate detection; dup describes a
 	// duplicate found on lines first and line.
 	key func(cells *[numCSVColumns]string) string
-	dup func(first, line int, cells *[numCSVColumns]string) (en, vi, hint string)
+	dup func(first, line int, cells *[numCSVColumns]string) Problem
 }
 
 type csvRow struct {
@@ -74,28 +77,24 @@ type csvRow struct {
 }
 
 var rosterSpec = csvSpec{
-	allowed:     [numCSVColumns]bool{true, true, true},
-	required:    [numCSVColumns]bool{true, false, false},
-	columnsHint: "a roster has the columns Họ và tên (name), and optionally Chức vụ (position) and Đơn vị (unit); delete other columns or check that this is the roster file",
-	key:         func(c *[numCSVColumns]string) string { return c[colName] },
-	dup: func(first, line int, c *[numCSVColumns]string) (string, string, string) {
-		return fmt.Sprintf("lines %d and %d: %s appears twice", first, line, quoteEN(c[colName])),
-			fmt.Sprintf("Dòng %d và %d: %s xuất hiện hai lần.", first, line, quoteVI(c[colName])),
-			"if they are two people with the same name, add something that tells them apart to the name, e.g. the year of birth: \"Nguyễn Văn An (1975)\"; otherwise delete the repeated row"
+	allowed:  [numCSVColumns]bool{true, true, true},
+	required: [numCSVColumns]bool{true, false, false},
+	list:     "roster",
+	key:      func(c *[numCSVColumns]string) string { return c[colName] },
+	dup: func(first, line int, c *[numCSVColumns]string) Problem {
+		return Problem{Line: line, Key: "duplicate_member", Args: Args{"first": first, "name": shorten(c[colName])}}
 	},
 }
 
 // cadreSpec makes the name and position the key: a cadre may hold several
 // posts (DOMAIN.md), and each ballot line is one person in one position.
 var cadreSpec = csvSpec{
-	allowed:     [numCSVColumns]bool{true, true, false},
-	required:    [numCSVColumns]bool{true, true, false},
-	columnsHint: "a cadre list has exactly the columns Họ và tên (name) and Chức vụ (position); if this is the roster of members, import it as the roster",
-	key:         func(c *[numCSVColumns]string) string { return c[colName] + "\x00" + c[colPosition] },
-	dup: func(first, line int, c *[numCSVColumns]string) (string, string, string) {
-		return fmt.Sprintf("lines %d and %d: %s as %s appears twice", first, line, quoteEN(c[colName]), quoteEN(c[colPosition])),
-			fmt.Sprintf("Dòng %d và %d: %s – %s xuất hiện hai lần.", first, line, quoteVI(c[colName]), quoteVI(c[colPosition])),
-			"each ballot line is one person in one position; delete the repeated row"
+	allowed:  [numCSVColumns]bool{true, true, false},
+	required: [numCSVColumns]bool{true, true, false},
+	list:     "cadres",
+	key:      func(c *[numCSVColumns]string) string { return c[colName] + "\x00" + c[colPosition] },
+	dup: func(first, line int, c *[numCSVColumns]string) Problem {
+		return Problem{Line: line, Key: "duplicate_cadre", Args: Args{"first": first, "name": shorten(c[colName]), "position": shorten(c[colPosition])}}
 	},
 }
 
@@ -193,13 +192,9 @@ func (p *csvParser) finish() ([]csvRow, error) {
 	if p.errs.empty() {
 		switch {
 		case !p.headed:
-			p.errs.add("the file is empty: it needs a header line such as \"Họ và tên,Chức vụ,Đơn vị\" and then one row per person",
-				"Tệp trống: cần một dòng tiêu đề, ví dụ “Họ và tên,Chức vụ,Đơn vị”, rồi mỗi người một dòng.",
-				"check that this is the right file and that it was saved with its contents")
+			p.errs.add(Problem{Key: "file_empty"})
 		case p.dataRows == 0:
-			p.errs.add("the file has a header line but no rows",
-				"Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.",
-				"add one row per person under the header line")
+			p.errs.add(Problem{Key: "no_rows"})
 		}
 	}
 	if err := p.errs.err(); err != nil {
@@ -217,9 +212,7 @@ func (p *csvParser) line(n int, text []byte) bool {
 	if !utf8.Valid(text) {
 		// One report is enough: the whole file is in another encoding,
 		// typically Windows-1258 or Latin-1 from Excel's plain "CSV".
-		p.errs.add(fmt.Sprintf("line %d: the file is not UTF-8 text; save it as UTF-8 (in Excel: Save As, \"CSV UTF-8\")", n),
-			fmt.Sprintf("Dòng %d: tệp không phải văn bản UTF-8. Hãy lưu lại tệp dưới dạng UTF-8 (trong Excel: Lưu thành, chọn “CSV UTF-8”).", n),
-			"save the file as UTF-8: in Excel choose File > Save As > \"CSV UTF-8 (Comma delimited)\"; in LibreOffice choose the character set \"Unicode (UTF-8)\"")
+		p.errs.add(Problem{Line: n, Key: "not_utf8"})
 		return false
 	}
 	sep := p.sep
@@ -231,9 +224,7 @@ func (p *csvParser) line(n int, text []byte) bool {
 	}
 	cells, problem := splitCSVLine(string(text), sep)
 	if problem != "" {
-		more := p.errs.add(fmt.Sprintf("line %d: %s", n, problem),
-			fmt.Sprintf("Dòng %d: dấu ngoặc kép (\") đặt sai hoặc chưa đóng; không được xuống dòng trong một ô.", n),
-			"a cell in double quotes must end with a double quote on the same line; write a double quote inside such a cell as two (\"\")")
+		more := p.errs.add(Problem{Line: n, Key: problem})
 		return more && p.headed // without a header nothing after it can be read
 	}
 	if !p.headed && !blankRow(cells) {
@@ -264,9 +255,7 @@ func (p *csvParser) cells(n int, cells []string) bool {
 	}
 	p.dataRows++
 	if p.dataRows > maxCSVRows {
-		p.errs.add(fmt.Sprintf("line %d: the file has more than 100,000 rows", n),
-			fmt.Sprintf("Dòng %d: tệp có hơn 100.000 dòng dữ liệu.", n),
-			"check that this is the right file; a roster or cadre list holds at most 100,000 rows")
+		p.errs.add(Problem{Line: n, Key: "too_many_rows", Args: Args{"max": maxCSVRows}})
 		return false
 	}
 	return p.row(n, cells)
@@ -290,13 +279,10 @@ func (p *csvParser) header(n int, cells []string) bool {
 		switch {
 		case !known || !p.spec.allowed[col]:
 			ok = false
-			p.errs.add(fmt.Sprintf("line %d: unknown column %s", n, quoteEN(h)),
-				fmt.Sprintf("Dòng %d: không nhận ra cột %s.", n, quoteVI(h)), p.spec.columnsHint)
+			p.errs.add(Problem{Line: n, Key: "unknown_column", Args: Args{"heading": shorten(h), "list": p.spec.list}})
 		case at[col] != 0:
 			ok = false
-			p.errs.add(fmt.Sprintf("line %d: column %s appears twice (columns %d and %d)", n, quoteEN(csvLabels[col].vi), at[col], i+1),
-				fmt.Sprintf("Dòng %d: cột %s xuất hiện hai lần (cột %d và %d).", n, quoteVI(csvLabels[col].vi), at[col], i+1),
-				"delete one of the two columns")
+			p.errs.add(Problem{Line: n, Key: "column_twice", Args: Args{"column": csvLabels[col].vi, "first": at[col], "second": i + 1}})
 		default:
 			at[col] = i + 1
 			p.cols[i] = col
@@ -305,8 +291,7 @@ func (p *csvParser) header(n int, cells []string) bool {
 	for col := range numCSVColumns {
 		if p.spec.required[col] && at[col] == 0 {
 			ok = false
-			p.errs.add(fmt.Sprintf("line %d: missing column %s (%s)", n, quoteEN(csvLabels[col].vi), csvLabels[col].en),
-				fmt.Sprintf("Dòng %d: thiếu cột %s.", n, quoteVI(csvLabels[col].vi)), p.spec.columnsHint)
+			p.errs.add(Problem{Line: n, Key: "missing_column", Args: Args{"column": csvLabels[col].vi, "field": csvLabels[col].en, "list": p.spec.list}})
 		}
 	}
 	return ok
@@ -315,12 +300,11 @@ func (p *csvParser) header(n int, cells []string) bool {
 // row checks one data row and keeps it if it is sound.
 func (p *csvParser) row(n int, cells []string) bool {
 	if len(cells) != len(p.cols) {
-		vi := fmt.Sprintf("Dòng %d: cần %d cột nhưng có %d.", n, len(p.cols), len(cells))
+		variant := "more"
 		if len(cells) < len(p.cols) {
-			vi = fmt.Sprintf("Dòng %d: cần %d cột nhưng chỉ có %d.", n, len(p.cols), len(cells))
+			variant = "fewer"
 		}
-		return p.errs.add(fmt.Sprintf("line %d: expected %d columns, found %d", n, len(p.cols), len(cells)), vi,
-			"every row needs one cell per column; put a value that contains a comma in double quotes")
+		return p.errs.add(Problem{Line: n, Key: "column_count", Args: Args{"variant": variant, "want": len(p.cols), "found": len(cells)}})
 	}
 	row := csvRow{line: n}
 	var bad [numCSVColumns]bool
@@ -332,18 +316,14 @@ func (p *csvParser) row(n int, cells []string) bool {
 		}
 		if col == ignoredColumn {
 			ok = false
-			if !p.errs.add(fmt.Sprintf("line %d: column %d has a value but no heading", n, i+1),
-				fmt.Sprintf("Dòng %d: cột thứ %d có dữ liệu nhưng không có tiêu đề.", n, i+1),
-				"give the column a heading, or delete it if it does not belong in the file") {
+			if !p.errs.add(Problem{Line: n, Key: "cell_no_heading", Args: Args{"column": i + 1}}) {
 				return false
 			}
 			continue
 		}
 		if r, found := invisibleRune(v); found {
 			ok, bad[col] = false, true
-			if !p.errs.add(fmt.Sprintf("line %d: the %s cell contains a control or invisible character (U+%04X)", n, quoteEN(head), r),
-				fmt.Sprintf("Dòng %d: ô %s chứa ký tự điều khiển hoặc ký tự ẩn (U+%04X).", n, quoteVI(head), r),
-				"retype the cell by hand; invisible characters make two names look alike") {
+			if !p.errs.add(Problem{Line: n, Key: "cell_invisible", Args: Args{"cell": shorten(head), "char": fmt.Sprintf("U+%04X", r)}}) {
 				return false
 			}
 			continue
@@ -354,9 +334,7 @@ func (p *csvParser) row(n int, cells []string) bool {
 		// Keeping them out at the door is an invariant exporters can rely on.
 		if strings.IndexByte("=+-@", v[0]) >= 0 {
 			ok, bad[col] = false, true
-			if !p.errs.add(fmt.Sprintf("line %d: the %s cell starts with %q; formulas are not allowed in an imported list", n, quoteEN(head), v[:1]),
-				fmt.Sprintf("Dòng %d: ô %s bắt đầu bằng “%s”; không được dùng công thức trong danh sách nhập vào.", n, quoteVI(head), v[:1]),
-				"type names, positions and units as plain text that does not start with = + - or @; leave a cell empty rather than writing \"-\"") {
+			if !p.errs.add(Problem{Line: n, Key: "cell_formula", Args: Args{"cell": shorten(head), "start": v[:1]}}) {
 				return false
 			}
 			continue
@@ -366,9 +344,7 @@ func (p *csvParser) row(n int, cells []string) bool {
 	for col := range numCSVColumns {
 		if p.spec.required[col] && !bad[col] && row.cells[col] == "" {
 			ok = false
-			if !p.errs.add(fmt.Sprintf("line %d: the %s is empty", n, csvLabels[col].en),
-				fmt.Sprintf("Dòng %d: thiếu %s.", n, strings.ToLower(csvLabels[col].vi)),
-				"fill in every name (and for cadres, every position), or delete the row") {
+			if !p.errs.add(Problem{Line: n, Key: "cell_empty", Args: Args{"column": csvLabels[col].vi, "field": csvLabels[col].en}}) {
 				return false
 			}
 		}
@@ -386,16 +362,14 @@ func (p *csvParser) row(n int, cells []string) bool {
 }
 
 func (p *csvParser) lineTooLong(n int) {
-	p.errs.add(fmt.Sprintf("line %d: the line is longer than 64 KiB", n),
-		fmt.Sprintf("Dòng %d: dòng dài quá 64 KiB.", n),
-		"check that this is the right file; no row of a roster or cadre list is that long")
+	p.errs.add(Problem{Line: n, Key: "line_too_long", Args: Args{"kib": maxCSVLineBytes >> 10}})
 }
 
 // splitCSVLine splits one line into cells (RFC 4180 quoting, within the
 // line). A line break inside a quoted cell is reported as an unclosed quote:
 // it would be rejected as a control character anyway, and keeping records
 // to one line keeps every line number exact.
-func splitCSVLine(s string, sep byte) (cells []string, problem string) {
+func splitCSVLine(s string, sep byte) (cells []string, problem string) { // problem is a Problem key
 	for {
 		if t := strings.TrimLeft(s, " \t"); strings.HasPrefix(t, `"`) {
 			var b strings.Builder
@@ -403,7 +377,7 @@ func splitCSVLine(s string, sep byte) (cells []string, problem string) {
 			for {
 				i := strings.IndexByte(t, '"')
 				if i < 0 {
-					return nil, "a double quote is not closed (a line break inside a cell is not allowed)"
+					return nil, "quote_unclosed"
 				}
 				b.WriteString(t[:i])
 				t = t[i+1:]
@@ -419,7 +393,7 @@ func splitCSVLine(s string, sep byte) (cells []string, problem string) {
 				return cells, ""
 			}
 			if t[0] != sep {
-				return nil, "text follows the closing double quote of a cell"
+				return nil, "quote_trailing"
 			}
 			s = t[1:]
 			continue
@@ -491,9 +465,9 @@ func invisibleRune(s string) (rune, bool) {
 // quoteEN and quoteVI quote a value from the file for a message, replacing
 // invisible characters and shortening it so a hostile cell cannot flood or
 // disguise the message.
-func quoteEN(s string) string { return "'" + shorten(s) + "'" }
-func quoteVI(s string) string { return "“" + shorten(s) + "”" }
-
+// shorten makes a cell fit in a problem: control and format characters
+// become U+FFFD, so that a message never carries them, and it is cut at
+// 60 characters.
 func shorten(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if unicode.In(r, unicode.Cc, unicode.Cf) {
@@ -509,37 +483,32 @@ func shorten(s string) string {
 
 // csvErrors collects the problems of one file, up to maxCSVErrors.
 type csvErrors struct {
-	en, vi, hints []string
-	truncated     bool
+	problems  []Problem
+	truncated bool
 }
 
-func (e *csvErrors) empty() bool { return len(e.en) == 0 }
+func (e *csvErrors) empty() bool { return len(e.problems) == 0 }
 
 // add records a problem and reports whether the caller may read on; once
 // maxCSVErrors are held a further problem only marks the list truncated.
-func (e *csvErrors) add(en, vi, hint string) bool {
-	if len(e.en) == maxCSVErrors {
+func (e *csvErrors) add(p Problem) bool {
+	if len(e.problems) == maxCSVErrors {
 		e.truncated = true
 		return false
 	}
-	e.en, e.vi = append(e.en, en), append(e.vi, vi)
-	for _, h := range e.hints {
-		if h == hint {
-			return true
-		}
-	}
-	e.hints = append(e.hints, hint)
+	e.problems = append(e.problems, p)
 	return true
 }
 
+// err returns the problems as one "csv_invalid" error; Args["stopped"]
+// says after how many problems reading stopped, when it did.
 func (e *csvErrors) err() error {
 	if e.empty() {
 		return nil
 	}
-	en, vi := strings.Join(e.en, "; "), strings.Join(e.vi, " ")
+	err := &Error{Code: EInvalid, Key: "csv_invalid", Problems: e.problems}
 	if e.truncated {
-		en += fmt.Sprintf("; stopped after %d problems, there may be more", maxCSVErrors)
-		vi += fmt.Sprintf(" Đã dừng sau %d lỗi; có thể còn lỗi khác.", maxCSVErrors)
+		err.Args = Args{"stopped": maxCSVErrors}
 	}
-	return &Error{Code: EInvalid, Key: "csv_invalid", Message: en, Vietnamese: vi, Hint: strings.Join(e.hints, "; ")}
+	return err
 }

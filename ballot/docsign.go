@@ -6,7 +6,6 @@ package ballot
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -39,8 +38,7 @@ const MaxSignedDocument = 32 << 20
 func (s *Service) AddDocumentSignature(ctx context.Context, actor, id, name string, data []byte) (audit.DocumentSignedData, error) {
 	var rec audit.DocumentSignedData
 	if len(data) > MaxSignedDocument {
-		return rec, &Error{Code: EInvalid, Key: "document_too_large", Message: fmt.Sprintf("the signed document is larger than %d MiB", MaxSignedDocument>>20),
-			Vietnamese: fmt.Sprintf("Tệp đã ký lớn hơn %d MiB.", MaxSignedDocument>>20)}
+		return rec, &Error{Code: EInvalid, Key: "document_too_large", Args: Args{"mib": MaxSignedDocument >> 20}}
 	}
 	err := s.store.Update(ctx, func(tx Tx) error {
 		sess, err := tx.Session(id)
@@ -65,25 +63,20 @@ func (s *Service) AddDocumentSignature(ctx context.Context, actor, id, name stri
 			}
 		}
 		if stored == nil {
-			return &Error{Code: ENotFound, Key: "document_unknown", Message: fmt.Sprintf("no document %q was issued for this session", name),
-				Vietnamese: fmt.Sprintf("Phiên này không có văn bản %q.", name)}
+			return &Error{Code: ENotFound, Key: "document_unknown", Args: Args{"name": name}}
 		}
 		sig, err := pdfsig.VerifyIncrement(stored.Data, data)
 		if err != nil {
-			return &Error{Code: EInvalid, Key: "signature_invalid", Message: fmt.Sprintf("the signed %s cannot be recorded: %v", name, err),
-				Vietnamese: fmt.Sprintf("Không ghi nhận được %s đã ký: tệp phải là đúng văn bản đã tải về, thêm một chữ ký hợp lệ (%v).", name, err)}
+			return &Error{Code: EInvalid, Key: "signature_invalid", Args: Args{"name": name}, Err: err}
 		}
 		cn := sig.Certificate.Subject.CommonName
 		member := committeeMember(replay.Committee, cn)
 		if member == "" {
-			return &Error{Code: EInvalid, Key: "signer_not_committee",
-				Message:    fmt.Sprintf("the certificate names %q, who is not on the counting committee (%s)", cn, strings.Join(replay.Committee, ", ")),
-				Vietnamese: fmt.Sprintf("Chứng thư số mang tên %q, không phải thành viên Ban kiểm phiếu (%s).", cn, strings.Join(replay.Committee, ", "))}
+			return &Error{Code: EInvalid, Key: "signer_not_committee", Args: Args{"signer": cn, "committee": strings.Join(replay.Committee, ", ")}}
 		}
 		for _, d := range replay.Signed {
 			if d.Name == name && d.Member == member {
-				return &Error{Code: EConflict, Key: "already_signed", Message: fmt.Sprintf("%s has signed %s already", member, name),
-					Vietnamese: fmt.Sprintf("%s đã ký %s rồi.", member, name)}
+				return &Error{Code: EConflict, Key: "already_signed", Args: Args{"member": member, "name": name}}
 			}
 		}
 		rec = audit.DocumentSignedData{Name: name, Member: member, Signer: CleanText(cn), Issuer: CleanText(sig.Certificate.Issuer.CommonName),

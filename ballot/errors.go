@@ -3,6 +3,8 @@ package ballot
 import (
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 )
 
 // Code classifies an error so that the web layer can choose a status and a
@@ -18,21 +20,96 @@ const (
 	EInternal Code = "internal"  // storage or another internal failure
 )
 
-// Error is the one error type of the domain. Key names the precise reason
-// (e.g. "token_used") so that pages can pick a sentence in people's
-// language; Message is for logs and the CLI, in English; Vietnamese, when
-// set, is the same sentence for people, with its details (line numbers,
-// names). No field ever holds a token.
-type Error struct {
-	Code       Code
-	Key        string
-	Message    string
-	Vietnamese string
-	Hint       string
+// Args holds the details of an error (names, numbers, line numbers) by
+// name, for the message catalog (internal/msg) to put into its sentences.
+type Args = map[string]any
+
+// Problem is one finding in an imported file: its line (0 for the file as
+// a whole), its reason and its details.
+type Problem struct {
+	Line int
+	Key  string
+	Args Args
 }
 
-// Error returns the English message, which never holds a token.
-func (e *Error) Error() string { return e.Message }
+// Error is the one error type of the domain. It carries no sentence for
+// people and no CLI hint: Key names the precise reason (e.g. "token_used"),
+// Args its details and Problems, for an imported file, every finding; the
+// message catalog (internal/msg) turns them into Vietnamese and English
+// sentences for pages and the CLI, and cmd adds hints with the real flag
+// values. Where one Key has several sentences, Args["variant"] names the
+// one. Err is a wrapped internal cause.
+//
+// The rule for Error(): Message, when set, is a terse technical English
+// line for logs (internal failures, storage details) and Error returns it;
+// otherwise Error generates a stable line from Key, Args and Problems in a
+// plain technical form, e.g.
+//
+//	csv_invalid: line 3: missing_column column="Chức vụ" list="roster"
+//
+// No field ever holds a token.
+type Error struct {
+	Code     Code
+	Key      string
+	Args     Args
+	Problems []Problem
+	Message  string
+	Err      error
+}
+
+// Error returns the technical English line described on the type; it
+// never holds a token.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Message != "" {
+		b.WriteString(e.Message)
+	} else {
+		b.WriteString(e.Key)
+		writeArgs(&b, e.Args)
+		for i, p := range e.Problems {
+			if i == 0 {
+				b.WriteString(": ")
+			} else {
+				b.WriteString("; ")
+			}
+			if p.Line > 0 {
+				fmt.Fprintf(&b, "line %d: ", p.Line)
+			}
+			b.WriteString(p.Key)
+			writeArgs(&b, p.Args)
+		}
+		if b.Len() == 0 {
+			b.WriteString(string(e.Code))
+		}
+	}
+	if e.Err != nil && !strings.Contains(b.String(), e.Err.Error()) {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+// writeArgs appends args sorted by name, strings quoted, so that the line
+// is the same on every run.
+func writeArgs(b *strings.Builder, args Args) {
+	names := make([]string, 0, len(args))
+	for n := range args {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		switch v := args[n].(type) {
+		case string:
+			fmt.Fprintf(b, " %s=%q", n, v)
+		case error:
+			fmt.Fprintf(b, " %s=%q", n, v.Error())
+		default:
+			fmt.Fprintf(b, " %s=%v", n, v)
+		}
+	}
+}
+
+// Unwrap returns the internal cause, if any.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Is makes errors.Is match on Code and Key, so the sentinel errors below
 // match any *Error with the same reason.
@@ -41,7 +118,8 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Code == e.Code && t.Key == e.Key
 }
 
-// Errorf returns an *Error with a formatted message.
+// Errorf returns an *Error without a Key whose Message, a technical detail
+// for logs, is formatted from format and args.
 func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
@@ -57,15 +135,15 @@ func ErrorCode(err error) Code {
 
 // The errors callers branch on.
 var (
-	ErrTokenUnknown  = &Error{Code: ENotFound, Key: "token_unknown", Message: "no card with this code was issued"}
-	ErrTokenUsed     = &Error{Code: EConflict, Key: "token_used", Message: "this card has already been used to vote"}
-	ErrTokenRevoked  = &Error{Code: EConflict, Key: "token_revoked", Message: "this card was revoked"}
-	ErrNotOpen       = &Error{Code: ELocked, Key: "session_not_open", Message: "the session is not open for voting yet"}
-	ErrClosed        = &Error{Code: ELocked, Key: "session_closed", Message: "the session is closed; no more ballots are accepted"}
-	ErrNotFound      = &Error{Code: ENotFound, Key: "not_found", Message: "not found"}
-	ErrSessionFrozen = &Error{Code: ELocked, Key: "session_frozen", Message: "the session is open or closed; roster, cadres and cards are frozen"}
-	ErrNotClosed     = &Error{Code: ELocked, Key: "session_not_closed", Message: "the vote is not closed: close the session first"}
-	ErrNotTallied    = &Error{Code: ELocked, Key: "session_not_tallied", Message: "the session has not been tallied"}
-	ErrNoCommittee   = &Error{Code: ELocked, Key: "no_committee", Message: "the counting committee is not named"}
-	ErrCosignTwice   = &Error{Code: EConflict, Key: "cosign_duplicate", Message: "this inspector's cosignature of this checkpoint is recorded already"}
+	ErrTokenUnknown  = &Error{Code: ENotFound, Key: "token_unknown"}
+	ErrTokenUsed     = &Error{Code: EConflict, Key: "token_used"}
+	ErrTokenRevoked  = &Error{Code: EConflict, Key: "token_revoked"}
+	ErrNotOpen       = &Error{Code: ELocked, Key: "session_not_open"}
+	ErrClosed        = &Error{Code: ELocked, Key: "session_closed"}
+	ErrNotFound      = &Error{Code: ENotFound, Key: "not_found"}
+	ErrSessionFrozen = &Error{Code: ELocked, Key: "session_frozen"}
+	ErrNotClosed     = &Error{Code: ELocked, Key: "session_not_closed"}
+	ErrNotTallied    = &Error{Code: ELocked, Key: "session_not_tallied"}
+	ErrNoCommittee   = &Error{Code: ELocked, Key: "no_committee"}
+	ErrCosignTwice   = &Error{Code: EConflict, Key: "cosign_duplicate"}
 )

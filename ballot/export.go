@@ -14,7 +14,7 @@ import (
 
 // ErrKeyMismatch matches the error of Bundle when the session was signed by
 // another key than the service's.
-var ErrKeyMismatch = &Error{Code: EConflict, Key: "key_mismatch", Message: "the session was signed by another key"}
+var ErrKeyMismatch = &Error{Code: EConflict, Key: "key_mismatch"}
 
 // Bundle gathers what an inspector needs to check session id offline: its
 // whole audit log, every signed checkpoint, the installation's public key,
@@ -108,19 +108,9 @@ func signedBy(key *audit.Key, b *audit.Bundle) error {
 	slices.Sort(signers)
 	signers = slices.Compact(signers)
 	own := fmt.Sprintf("%s+%08x", key.Name(), key.KeyHash())
-	var what, vi string
-	switch {
-	case len(signers) > 0:
-		what = fmt.Sprintf("the checkpoints of session %s were signed by key %s", b.Session, strings.Join(signers, ", "))
-		vi = fmt.Sprintf("Các điểm kiểm tra của phiên %s được ký bằng khóa %s", b.Session, strings.Join(signers, ", "))
-	default:
-		what = fmt.Sprintf("the documents of session %s (%s) were signed by another key", b.Session, strings.Join(docs, ", "))
-		vi = fmt.Sprintf("Các văn bản của phiên %s (%s) được ký bằng một khóa khác", b.Session, strings.Join(docs, ", "))
+	args := Args{"variant": "documents", "session": b.Session, "documents": strings.Join(docs, ", "), "own": own, "fingerprint": key.Fingerprint()}
+	if len(signers) > 0 {
+		args = Args{"variant": "checkpoints", "session": b.Session, "signers": strings.Join(signers, ", "), "own": own, "fingerprint": key.Fingerprint()}
 	}
-	return &Error{Code: EConflict, Key: ErrKeyMismatch.Key,
-		Message: fmt.Sprintf("%s, not by this installation key %s (fingerprint %s): a bundle with this key would fail verification",
-			what, own, key.Fingerprint()),
-		Vietnamese: fmt.Sprintf("%s, không phải khóa cài đặt này %s (dấu vân tay %s): hồ sơ kiểm tra xuất bằng khóa này sẽ không qua được bước kiểm tra.",
-			vi, own, key.Fingerprint()),
-		Hint: "use the key file the server signed with (tinnhiem serve --key FILE): give it with --key FILE"}
+	return &Error{Code: EConflict, Key: ErrKeyMismatch.Key, Args: args}
 }

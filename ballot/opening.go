@@ -21,15 +21,9 @@ type CardExcess struct {
 // Exceeded reports whether there are more cards than members present.
 func (c CardExcess) Exceeded() bool { return c.Cards > c.Present }
 
-// Vietnamese is the warning for people, with both figures.
-func (c CardExcess) Vietnamese() string {
-	return fmt.Sprintf("Cảnh báo: số thẻ đã phát (%d) nhiều hơn số người có mặt (%d).", c.Cards, c.Present)
-}
-
-// English is the same warning for the CLI and logs.
-func (c CardExcess) English() string {
-	return fmt.Sprintf("warning: more cards issued and not revoked (%d) than members present (%d)", c.Cards, c.Present)
-}
+// Args gives both figures by name for the warning's sentences, which the
+// message catalog holds under the key "card_excess".
+func (c CardExcess) Args() Args { return Args{"cards": c.Cards, "present": c.Present} }
 
 // OpeningExcess is the comparison as the audit log recorded it when the
 // vote opened: SessionOpened's cards issued and members present.

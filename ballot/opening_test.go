@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"tinnhiem/ballot"
+	"tinnhiem/internal/msg"
 )
 
 // TestOpeningExcess reads back what the log recorded at opening: revoked
@@ -27,8 +28,8 @@ func TestOpeningExcess(t *testing.T) {
 		t.Fatalf("Opening = %+v, want 3 cards not revoked, 2 present of 3", o)
 	}
 	x := ballot.OpeningExcess(*o)
-	if !x.Exceeded() || x.Vietnamese() != "Cảnh báo: số thẻ đã phát (3) nhiều hơn số người có mặt (2)." {
-		t.Errorf("excess = %+v, %q", x, x.Vietnamese())
+	if vi, _ := msg.Text("card_excess", x.Args()); !x.Exceeded() || vi != "Cảnh báo: số thẻ đã phát (3) nhiều hơn số người có mặt (2)." {
+		t.Errorf("excess = %+v, %q", x, vi)
 	}
 	if (ballot.CardExcess{Cards: 2, Present: 2}).Exceeded() {
 		t.Errorf("two cards for two present exceed")

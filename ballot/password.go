@@ -66,13 +66,9 @@ func checkPassword(password string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPasswordLength:
-		return &Error{Code: EInvalid, Key: "password_short",
-			Message:    fmt.Sprintf("the password must have at least %d characters", MinPasswordLength),
-			Vietnamese: fmt.Sprintf("Mật khẩu phải có ít nhất %d ký tự.", MinPasswordLength)}
+		return &Error{Code: EInvalid, Key: "password_short", Args: Args{"min": MinPasswordLength}}
 	case len(password) > MaxPasswordLength:
-		return &Error{Code: EInvalid, Key: "password_long",
-			Message:    fmt.Sprintf("the password must have at most %d bytes", MaxPasswordLength),
-			Vietnamese: fmt.Sprintf("Mật khẩu không được dài quá %d ký tự.", MaxPasswordLength)}
+		return &Error{Code: EInvalid, Key: "password_long", Args: Args{"max": MaxPasswordLength}}
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"io"
 	mrand "math/rand/v2"
 	"slices"
@@ -94,12 +93,10 @@ func BodyKindFor(r Rules) string {
 func (s *Service) CreateSession(ctx context.Context, actor string, in NewSession) (*Session, error) {
 	in.Title, in.Body, in.Place = CleanText(in.Title), CleanText(in.Body), CleanText(in.Place)
 	if in.Title == "" || in.Body == "" || in.Place == "" {
-		return nil, &Error{Code: EInvalid, Key: "session_fields", Message: "title, body and place are required",
-			Vietnamese: "Cần nhập tên hội nghị, cơ quan và địa điểm."}
+		return nil, &Error{Code: EInvalid, Key: "session_fields"}
 	}
 	if _, err := time.Parse(time.DateOnly, in.Date); err != nil {
-		return nil, &Error{Code: EInvalid, Key: "session_date", Message: fmt.Sprintf("date %q is not YYYY-MM-DD", in.Date),
-			Vietnamese: "Ngày phải có dạng NNNN-TT-NN, ví dụ 2026-11-22."}
+		return nil, &Error{Code: EInvalid, Key: "session_date", Args: Args{"date": in.Date}}
 	}
 	rules, err := ParseRules(string(in.Rules))
 	if err != nil {
@@ -111,13 +108,10 @@ func (s *Service) CreateSession(ctx context.Context, actor string, in NewSession
 		in.BodyKind = BodyKindFor(rules)
 	}
 	if !audit.KnownBodyKind(in.BodyKind) {
-		return nil, &Error{Code: EInvalid, Key: "session_body_kind",
-			Message:    fmt.Sprintf("unknown body kind %q: use dang, hdnd, quochoi or nhanuoc", in.BodyKind),
-			Vietnamese: "Loại cơ quan phải là dang (cơ quan Đảng), hdnd (Hội đồng nhân dân), quochoi (Quốc hội) hoặc nhanuoc (cơ quan nhà nước khác)."}
+		return nil, &Error{Code: EInvalid, Key: "session_body_kind", Args: Args{"kind": string(in.BodyKind)}}
 	}
 	if in.Copies < 0 || in.Copies > MaxCopies {
-		return nil, &Error{Code: EInvalid, Key: "session_copies", Message: fmt.Sprintf("the number of copies must be between 1 and %d", MaxCopies),
-			Vietnamese: fmt.Sprintf("Số bản biên bản phải từ 1 đến %d.", MaxCopies)}
+		return nil, &Error{Code: EInvalid, Key: "session_copies", Args: Args{"max": MaxCopies}}
 	}
 	id, err := s.newSessionID()
 	if err != nil {
@@ -177,7 +171,7 @@ func draft(tx Tx, id string) (*Session, error) {
 // ImportRoster replaces the roster of a draft session; attendance restarts.
 func (s *Service) ImportRoster(ctx context.Context, actor, id string, members []Member) error {
 	if len(members) == 0 {
-		return Errorf(EInvalid, "the roster is empty")
+		return &Error{Code: EInvalid, Key: "roster_empty"}
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
 		if _, err := draft(tx, id); err != nil {
@@ -198,7 +192,7 @@ func (s *Service) ImportRoster(ctx context.Context, actor, id string, members []
 // cadre who sits on the counting committee is refused (DOMAIN.md).
 func (s *Service) ImportCadres(ctx context.Context, actor, id string, cadres []Cadre) error {
 	if len(cadres) == 0 {
-		return Errorf(EInvalid, "the list of cadres is empty")
+		return &Error{Code: EInvalid, Key: "cadres_empty"}
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
 		sess, err := draft(tx, id)
@@ -261,8 +255,7 @@ func (s *Service) setOfficers(ctx context.Context, actor, id string, o Officers,
 	}
 	head, chair, secretary := CleanText(o.Head), CleanText(o.Chair), CleanText(o.Secretary)
 	if head != "" && !slices.Contains(clean, head) {
-		return &Error{Code: EInvalid, Key: "committee_head", Message: fmt.Sprintf("the head %q is not a member of the counting committee", head),
-			Vietnamese: fmt.Sprintf("Trưởng ban %q không có trong danh sách Ban kiểm phiếu.", head)}
+		return &Error{Code: EInvalid, Key: "committee_head", Args: Args{"head": head}}
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
 		sess, err := tx.Session(id)
@@ -270,7 +263,7 @@ func (s *Service) setOfficers(ctx context.Context, actor, id string, o Officers,
 			return err
 		}
 		if sess.State == Tallied {
-			return &Error{Code: ELocked, Key: "session_tallied", Message: "the session has been tallied; the committee can no longer change"}
+			return &Error{Code: ELocked, Key: "session_tallied"}
 		}
 		cadres, err := tx.Cadres(id)
 		if err != nil {
@@ -372,13 +365,12 @@ func (s *Service) CheckIn(ctx context.Context, actor, id string, names []string,
 			for i, n := range names {
 				names[i] = CleanText(n)
 				if !onRoster[names[i]] {
-					return &Error{Code: ENotFound, Key: "member_unknown", Message: fmt.Sprintf("%q is not on the roster", names[i]),
-						Vietnamese: fmt.Sprintf("%q không có trong danh sách triệu tập.", names[i])}
+					return &Error{Code: ENotFound, Key: "member_unknown", Args: Args{"name": names[i]}}
 				}
 			}
 		}
 		if len(names) == 0 {
-			return Errorf(EInvalid, "no member to check in")
+			return &Error{Code: EInvalid, Key: "checkin_none"}
 		}
 		if err := tx.SetPresent(id, names); err != nil {
 			return err
@@ -420,17 +412,14 @@ func (s *Service) CheckOut(ctx context.Context, actor, id string, names []string
 			case n == "" || slices.Contains(clean, n):
 				continue
 			case !onRoster[n]:
-				return &Error{Code: ENotFound, Key: "member_unknown", Message: fmt.Sprintf("%q is not on the roster", n),
-					Vietnamese: fmt.Sprintf("%q không có trong danh sách triệu tập.", n)}
+				return &Error{Code: ENotFound, Key: "member_unknown", Args: Args{"name": n}}
 			case !present[n]:
-				return &Error{Code: EInvalid, Key: "member_absent", Message: fmt.Sprintf("%q is not checked in", n),
-					Vietnamese: fmt.Sprintf("%q chưa điểm danh có mặt.", n)}
+				return &Error{Code: EInvalid, Key: "member_absent", Args: Args{"name": n}}
 			}
 			clean = append(clean, n)
 		}
 		if len(clean) == 0 {
-			return &Error{Code: EInvalid, Key: "checkout_none", Message: "no member to check out",
-				Vietnamese: "Hãy chọn ít nhất một người ra về."}
+			return &Error{Code: EInvalid, Key: "checkout_none"}
 		}
 		if err := tx.SetAbsent(id, clean); err != nil {
 			return err
@@ -454,7 +443,7 @@ const MaxTokensPerIssue = 100000
 // the caller must discard what deliver wrote.
 func (s *Service) IssueTokens(ctx context.Context, actor, id string, n int, deliver func(tokens []string) error) error {
 	if n < 1 || n > MaxTokensPerIssue {
-		return Errorf(EInvalid, "the number of cards must be between 1 and %d", MaxTokensPerIssue)
+		return &Error{Code: EInvalid, Key: "cards_count", Args: Args{"max": MaxTokensPerIssue}}
 	}
 	tokens := make([]string, n)
 	hashes := make([]audit.Hash, n)
@@ -494,7 +483,7 @@ func compareHash(a, b audit.Hash) int { return strings.Compare(string(a[:]), str
 func (s *Service) RevokeToken(ctx context.Context, actor, id, code, reason string) error {
 	token, ok := NormalizeToken(code)
 	if !ok {
-		return &Error{Code: EInvalid, Key: "token_malformed", Message: "this is not a card code (32 letters and digits)"}
+		return &Error{Code: EInvalid, Key: "token_malformed"}
 	}
 	h := HashToken(token)
 	return s.store.Update(ctx, func(tx Tx) error {
@@ -533,8 +522,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor, id, code, reason strin
 func (s *Service) Open(ctx context.Context, actor, id string, override bool, reason string) error {
 	reason = CleanText(reason)
 	if override && reason == "" {
-		return &Error{Code: EInvalid, Key: "override_reason", Message: "a quorum override needs a reason",
-			Vietnamese: "Cần ghi rõ lý do khi mở phiên không đủ số lượng tối thiểu."}
+		return &Error{Code: EInvalid, Key: "override_reason"}
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
 		sess, err := draft(tx, id)
@@ -555,16 +543,13 @@ func (s *Service) Open(ctx context.Context, actor, id string, override bool, rea
 		}
 		switch {
 		case a.Summoned == 0:
-			return &Error{Code: ELocked, Key: "no_roster", Message: "import the roster before opening", Vietnamese: "Hãy nhập danh sách triệu tập trước khi mở phiên."}
+			return &Error{Code: ELocked, Key: "no_roster"}
 		case len(cadres) == 0:
-			return &Error{Code: ELocked, Key: "no_cadres", Message: "import the cadres before opening", Vietnamese: "Hãy nhập danh sách người được lấy phiếu trước khi mở phiên."}
+			return &Error{Code: ELocked, Key: "no_cadres"}
 		case counts.Valid() == 0:
-			return &Error{Code: ELocked, Key: "no_cards", Message: "issue the voting cards before opening", Vietnamese: "Hãy phát hành thẻ bỏ phiếu trước khi mở phiên."}
+			return &Error{Code: ELocked, Key: "no_cards"}
 		case !a.QuorumMet() && !override:
-			return &Error{Code: ELocked, Key: "quorum_not_met",
-				Message:    fmt.Sprintf("quorum not met: %d of %d present, at least two thirds needed", a.Present, a.Summoned),
-				Vietnamese: fmt.Sprintf("Không đủ số lượng tối thiểu (2/3): %d/%d người có mặt.", a.Present, a.Summoned),
-				Hint:       "check in the members present, or open with --override-quorum --reason TEXT"}
+			return &Error{Code: ELocked, Key: "quorum_not_met", Args: Args{"present": a.Present, "summoned": a.Summoned}}
 		}
 		sess.State = Open
 		if err := tx.UpdateSession(sess); err != nil {

@@ -7,7 +7,6 @@ package ballot
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"tinnhiem/audit"
@@ -144,7 +143,7 @@ func (s *Service) IssueDocuments(ctx context.Context, actor, id string, tallySeq
 	seen := make(map[string]bool, len(docs))
 	for i, d := range docs {
 		if d.Name == "" || strings.ContainsAny(d.Name, "/\\") || seen[d.Name] {
-			return Errorf(EInvalid, "document name %q is empty, a path or repeated", d.Name)
+			return &Error{Code: EInvalid, Key: "document_name", Args: Args{"name": d.Name}}
 		}
 		seen[d.Name] = true
 		list[i] = audit.ReportDocument{Name: d.Name, SHA256: audit.Sum(d.Data)}
@@ -162,16 +161,14 @@ func (s *Service) IssueDocuments(ctx context.Context, actor, id string, tallySeq
 			return err
 		}
 		if replay.TallySeq != tallySeq {
-			return Errorf(EConflict, "the documents are of tally entry %d, the log's tally is entry %d", tallySeq, replay.TallySeq)
+			return &Error{Code: EConflict, Key: "documents_stale", Args: Args{"entry": tallySeq, "tally": replay.TallySeq}}
 		}
 		// Re-issuing a document that committee members have signed
 		// would replace it with an unsigned one and drop their
 		// signatures without a trace on paper.
 		for _, d := range replay.Signed {
 			if seen[d.Name] {
-				return &Error{Code: EConflict, Key: "documents_signed",
-					Message:    fmt.Sprintf("%s carries the signature of %s: it is not re-issued", d.Name, d.Member),
-					Vietnamese: fmt.Sprintf("%s đã có chữ ký của %s: không phát hành lại.", d.Name, d.Member)}
+				return &Error{Code: EConflict, Key: "documents_signed", Args: Args{"name": d.Name, "member": d.Member}}
 			}
 		}
 		for _, d := range docs {
@@ -216,7 +213,7 @@ func (s *Service) AddCosignature(ctx context.Context, actor, id string, msg []by
 		}
 		c, v, err := verify.CheckCosignature(msg, vkey, s.key.Verifier(), entries)
 		if err != nil {
-			return &Error{Code: EInvalid, Key: "cosign_invalid", Message: fmt.Sprintf("the cosigned checkpoint cannot be recorded: %v", err)}
+			return &Error{Code: EInvalid, Key: "cosign_invalid", Err: err}
 		}
 		for i := range entries {
 			var d audit.CosignatureData

@@ -73,15 +73,11 @@ func sniffWorkbook(br *bufio.Reader, spec *csvSpec) (done bool, rows []csvRow, e
 		return true, rows, err
 	case bytes.Equal(head, oleMagic):
 		var errs csvErrors
-		errs.add("the file is an old Excel workbook (.xls) or a password-protected one; save it as .xlsx without a password, or as CSV UTF-8",
-			"Tệp là sổ tính Excel kiểu cũ (.xls) hoặc có mật khẩu. Hãy lưu lại thành .xlsx không đặt mật khẩu, hoặc thành “CSV UTF-8”.",
-			xlsxSaveHint)
+		errs.add(Problem{Key: "xlsx_old_format"})
 		return true, nil, errs.err()
 	}
 	return false, nil, nil
 }
-
-const xlsxSaveHint = "in Excel choose File > Save As > \"Excel Workbook (*.xlsx)\" or \"CSV UTF-8 (Comma delimited)\"; in LibreOffice choose \"Excel 2007-365 (.xlsx)\""
 
 // parseXLSX reads a workbook from r and returns the rows of its visible
 // sheet under the rules of parseCSV.
@@ -92,9 +88,7 @@ func parseXLSX(r io.Reader, spec *csvSpec) ([]csvRow, error) {
 		return nil, fmt.Errorf("failed to read the workbook: %w", err)
 	}
 	if len(data) > maxXLSXBytes {
-		p.errs.add("the workbook is larger than 8 MiB",
-			"Sổ tính lớn hơn 8 MiB.",
-			"check that this is the right file; delete other sheets, pictures and styles, or save the list as CSV UTF-8")
+		p.errs.add(Problem{Key: "xlsx_too_large", Args: Args{"mib": maxXLSXBytes >> 20}})
 		return nil, p.errs.err()
 	}
 	if !p.checkZip(data) {
@@ -122,8 +116,10 @@ func parseXLSX(r io.Reader, spec *csvSpec) ([]csvRow, error) {
 		// sees, which is not the list.
 		var e *Error
 		if errors.As(err, &e) {
-			e.Message = fmt.Sprintf("sheet %s: %s", quoteEN(sheet), e.Message)
-			e.Vietnamese = fmt.Sprintf("Trang tính %s: %s", quoteVI(sheet), e.Vietnamese)
+			if e.Args == nil {
+				e.Args = Args{}
+			}
+			e.Args["sheet"] = sheet
 		}
 	}
 	return rows, err
@@ -142,9 +138,7 @@ func (p *csvParser) checkZip(data []byte) bool {
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
 		if total > maxXLSXUnzipped {
-			p.errs.add("the workbook unpacks to more than 32 MiB",
-				"Sổ tính khi giải nén lớn hơn 32 MiB.",
-				"check that this is the right file; a roster or cadre list is far smaller")
+			p.errs.add(Problem{Key: "xlsx_unpacks_too_large", Args: Args{"mib": maxXLSXUnzipped >> 20}})
 			return false
 		}
 	}
@@ -152,9 +146,7 @@ func (p *csvParser) checkZip(data []byte) bool {
 }
 
 func (p *csvParser) notWorkbook() {
-	p.errs.add("the file is a ZIP archive but not an Excel workbook (.xlsx), or the workbook is damaged",
-		"Tệp là tệp nén ZIP nhưng không phải sổ tính Excel (.xlsx), hoặc sổ tính bị hỏng.",
-		"open the list in Excel or LibreOffice and save it again as .xlsx or as CSV UTF-8; an OpenDocument (.ods) file must be saved as .xlsx first")
+	p.errs.add(Problem{Key: "xlsx_not_workbook"})
 }
 
 // pickSheet returns the one visible sheet and whether it is the workbook's
@@ -175,18 +167,14 @@ func (p *csvParser) pickSheet(f *excelize.File) (sheet string, first, ok bool) {
 			p.notWorkbook()
 			return "", false, false
 		}
-		p.errs.add("the workbook has no visible sheet",
-			"Sổ tính không có trang tính nào đang hiện.",
-			"unhide the sheet that holds the list (right-click a sheet tab > Unhide)")
+		p.errs.add(Problem{Key: "xlsx_no_visible_sheet"})
 		return "", false, false
 	}
-	en, vi := make([]string, len(visible)), make([]string, len(visible))
+	names := make([]string, len(visible))
 	for i, name := range visible {
-		en[i], vi[i] = quoteEN(name), quoteVI(name)
+		names[i] = shorten(name)
 	}
-	p.errs.add(fmt.Sprintf("the workbook has %d visible sheets (%s); it must show only the sheet that holds the list", len(visible), strings.Join(en, ", ")),
-		fmt.Sprintf("Sổ tính có %d trang tính đang hiện (%s); chỉ được để hiện trang tính chứa danh sách.", len(visible), strings.Join(vi, ", ")),
-		"delete or hide (right-click the tab > Hide) every sheet except the one with the list, or copy the list into a workbook of its own")
+	p.errs.add(Problem{Key: "xlsx_visible_sheets", Args: Args{"count": len(visible), "sheets": strings.Join(names, ", ")}})
 	return "", false, false
 }
 
@@ -213,9 +201,7 @@ func (p *csvParser) readSheet(f *excelize.File, sheet string) bool {
 		}
 		_, n, _ := excelize.CellNameToCoordinates(m.GetStartAxis())
 		ref := m.GetStartAxis() + ":" + m.GetEndAxis()
-		if !p.errs.add(fmt.Sprintf("line %d: cells %s are merged", n, ref),
-			fmt.Sprintf("Dòng %d: các ô %s được gộp (merge).", n, ref),
-			"unmerge the cells (Home > Merge & Center) and type the value in every row that needs it") {
+		if !p.errs.add(Problem{Line: n, Key: "xlsx_merged", Args: Args{"cells": ref}}) {
 			return true
 		}
 	}
@@ -257,9 +243,7 @@ func (p *csvParser) sheetRow(f *excelize.File, sheet string, n int, cells []stri
 		ref, _ := excelize.CoordinatesToCellName(i+1, n)
 		if formula, _ := f.GetCellFormula(sheet, ref); formula != "" {
 			ok = false
-			if !p.errs.add(fmt.Sprintf("line %d: cell %s holds a formula (%s); formulas are not allowed in an imported list", n, ref, quoteEN("="+formula)),
-				fmt.Sprintf("Dòng %d: ô %s chứa công thức (%s); không được dùng công thức trong danh sách nhập vào.", n, ref, quoteVI("="+formula)),
-				"replace formulas by their values: copy the cells, then Paste Special > Values; type names, positions and units as plain text") {
+			if !p.errs.add(Problem{Line: n, Key: "xlsx_formula", Args: Args{"cell": ref, "formula": shorten("=" + formula)}}) {
 				return false
 			}
 			continue
@@ -283,18 +267,14 @@ func (p *csvParser) sheetRow(f *excelize.File, sheet string, n int, cells []stri
 			// Once per column: every cell of a hidden column would flood
 			// the list of problems.
 			hiddenCol[i] = colHiddenReported
-			if !p.errs.add(fmt.Sprintf("line %d: column %s is hidden but holds values (first in cell %s)", n, col, ref),
-				fmt.Sprintf("Dòng %d: cột %s đang bị ẩn nhưng có dữ liệu (đầu tiên ở ô %s).", n, col, ref),
-				"unhide every row and column (select all, right-click > Unhide) and clear any filter; delete what does not belong in the list") {
+			if !p.errs.add(Problem{Line: n, Key: "xlsx_hidden_column", Args: Args{"column": col, "cell": ref}}) {
 				return false
 			}
 		}
 	}
 	if hidden && !blankRow(cells) {
 		ok = false
-		if !p.errs.add(fmt.Sprintf("line %d: the row is hidden or filtered out", n),
-			fmt.Sprintf("Dòng %d: dòng này đang bị ẩn hoặc bị lọc đi.", n),
-			"unhide every row and column (select all, right-click > Unhide) and clear any filter; delete what does not belong in the list") {
+		if !p.errs.add(Problem{Line: n, Key: "xlsx_hidden_row"}) {
 			return false
 		}
 	}

@@ -216,8 +216,7 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request, c *
 	if v := strings.TrimSpace(r.PostFormValue("copies")); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			s.consoleFail(w, r, &ballot.Error{Code: ballot.EInvalid, Key: "session_copies", Message: "the number of copies must be a whole number",
-				Vietnamese: "Số bản biên bản phải là một số nguyên."})
+			s.consoleFail(w, r, &ballot.Error{Code: ballot.EInvalid, Key: "session_copies", Args: ballot.Args{"variant": "whole"}})
 			return
 		}
 		copies = n

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"tinnhiem/ballot"
+	"tinnhiem/internal/msg"
 	"tinnhiem/tally/report"
 )
 
@@ -245,7 +246,8 @@ func (s *Server) handleUpload(kind uploadKind) func(http.ResponseWriter, *http.R
 		case err == nil:
 			page.Pending = s.pending.put(u)
 		case errors.As(err, &be) && be.Key == "csv_invalid":
-			page.Problems, page.English = splitProblems(be.Vietnamese, "Dòng "), splitProblems(be.Message, "line ")
+			vi, en, _ := msg.Render(be)
+			page.Problems, page.English = splitProblems(vi, "Dòng "), splitProblems(en, "line ")
 			status = http.StatusUnprocessableEntity
 		default:
 			s.consoleFail(w, r, err)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -91,17 +90,11 @@ type loginAttempt struct {
 // sentence says how long to wait, and the Retry-After header says it again
 // for scripts.
 func errLoginLimited(retry time.Duration) *ballot.Error {
-	s := retrySeconds(retry)
-	return &ballot.Error{Code: ballot.EConflict, Key: "login_limited",
-		Message:    fmt.Sprintf("There were many failed sign-ins for this account or from this device, so the server spaces out attempts. Try again in %d seconds.", s),
-		Vietnamese: fmt.Sprintf("Đã có nhiều lần đăng nhập sai với tài khoản này hoặc từ thiết bị này, nên máy chủ giãn thời gian giữa các lần thử. Hãy thử lại sau %d giây.", s)}
+	return &ballot.Error{Code: ballot.EConflict, Key: "login_limited", Args: ballot.Args{"seconds": retrySeconds(retry)}}
 }
 
 func errLoginBusy(retry time.Duration) *ballot.Error {
-	s := retrySeconds(retry)
-	return &ballot.Error{Code: ballot.EConflict, Key: "login_busy",
-		Message:    fmt.Sprintf("The server is checking many passwords at once. Try again in %d seconds.", s),
-		Vietnamese: fmt.Sprintf("Máy chủ đang kiểm tra nhiều mật khẩu cùng lúc. Hãy thử lại sau %d giây.", s)}
+	return &ballot.Error{Code: ballot.EConflict, Key: "login_busy", Args: ballot.Args{"seconds": retrySeconds(retry)}}
 }
 
 // retrySeconds rounds a wait up to whole seconds, at least one, as

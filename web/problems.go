@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"tinnhiem/ballot"
+	"tinnhiem/internal/msg"
 )
 
 // The web layer's own failures are *ballot.Error values too, so that one
@@ -78,13 +79,14 @@ func describe(err error) problem {
 		return internalProblem(err)
 	}
 	p := problem{Status: status, Code: key}
-	switch msg, ok := texts["error."+e.Key]; {
+	vi, en, rendered := msg.Render(e)
+	switch text, ok := texts["error."+e.Key]; {
 	case ok && e.Key != "":
-		p.Vietnamese, p.English = msg.vi, msg.en
-	case e.Vietnamese != "":
-		// The domain wrote a sentence with the details (names, numbers);
-		// its English Message is the same sentence for logs and the CLI.
-		p.Vietnamese, p.English = e.Vietnamese, e.Message
+		p.Vietnamese, p.English = text.vi, text.en
+	case rendered:
+		// The message catalog's sentence has the details (names,
+		// numbers); the CLI shows the same one.
+		p.Vietnamese, p.English = vi, en
 	default:
 		generic := texts["error."+fallbackByCode[e.Code].key]
 		p.Vietnamese, p.English = generic.vi, generic.en
@@ -93,11 +95,13 @@ func describe(err error) problem {
 }
 
 func internalProblem(err error) problem {
-	msg := texts["error.internal"]
-	p := problem{Status: http.StatusInternalServerError, Code: "internal", Vietnamese: msg.vi, English: msg.en}
+	text := texts["error.internal"]
+	p := problem{Status: http.StatusInternalServerError, Code: "internal", Vietnamese: text.vi, English: text.en}
 	var e *ballot.Error
 	if errors.As(err, &e) {
-		p.Detail = e.Message
+		// The domain error's own line: its Message when set, else the
+		// line generated from its key and arguments.
+		p.Detail = e.Error()
 	} else if err != nil {
 		p.Detail = err.Error()
 	}

@@ -32,19 +32,13 @@ func storeError(op string, err error) error {
 		switch se.Code {
 		case sqlite3.ErrFull:
 			return &ballot.Error{Code: ballot.EInternal, Key: "storage_full",
-				Message:    fmt.Sprintf("failed to %s: the disk is full (%v)", op, err),
-				Vietnamese: "Ổ đĩa đã đầy; không ghi được dữ liệu.",
-				Hint:       "free some disk space, then try again; nothing was recorded"}
+				Message: fmt.Sprintf("failed to %s: the disk is full (%v)", op, err)}
 		case sqlite3.ErrReadonly:
 			return &ballot.Error{Code: ballot.EInternal, Key: "storage_readonly",
-				Message:    fmt.Sprintf("failed to %s: the database file is read-only (%v)", op, err),
-				Vietnamese: "Tệp cơ sở dữ liệu chỉ cho phép đọc; không ghi được dữ liệu.",
-				Hint:       "check the permissions of the database file, its directory and its -wal and -shm files"}
+				Message: fmt.Sprintf("failed to %s: the database file is read-only (%v)", op, err)}
 		case sqlite3.ErrBusy, sqlite3.ErrLocked:
 			return &ballot.Error{Code: ballot.EInternal, Key: "storage_locked",
-				Message:    fmt.Sprintf("failed to %s: the database is locked by another program (%v)", op, err),
-				Vietnamese: "Cơ sở dữ liệu đang bị một chương trình khác khóa.",
-				Hint:       "stop any other program that has the database file open, then try again"}
+				Message: fmt.Sprintf("failed to %s: the database is locked by another program (%v)", op, err)}
 		case sqlite3.ErrConstraint:
 			switch se.ExtendedCode {
 			case sqlite3.ErrConstraintPrimaryKey, sqlite3.ErrConstraintUnique:

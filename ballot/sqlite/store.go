@@ -140,8 +140,7 @@ func checkWAL(ctx context.Context, db *sql.DB) error {
 	}
 	if !strings.EqualFold(mode, "wal") {
 		return &ballot.Error{Code: ballot.EInternal, Key: "storage_no_wal",
-			Message: fmt.Sprintf("failed to open database: journal mode is %q, not WAL", mode),
-			Hint:    "put the database on a local disk that supports shared memory and file locks"}
+			Message: fmt.Sprintf("failed to open database: journal mode is %q, not WAL", mode)}
 	}
 	return nil
 }
@@ -205,8 +204,7 @@ func migrate(ctx context.Context, db *sql.DB) (err error) {
 	}
 	if version > len(ms) {
 		return &ballot.Error{Code: ballot.EInternal, Key: "storage_newer",
-			Message: fmt.Sprintf("failed to open database: schema version %d is newer than this program's %d", version, len(ms)),
-			Hint:    "run a tinnhiem at least as new as the one that last wrote this file"}
+			Message: fmt.Sprintf("failed to open database: schema version %d is newer than this program's %d", version, len(ms))}
 	}
 	for _, m := range ms[version:] {
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {

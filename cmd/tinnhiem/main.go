@@ -14,7 +14,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"tinnhiem/ballot"
 	"tinnhiem/cmd/internal/cli"
 )
 
@@ -24,6 +23,10 @@ func main() {
 	stop()
 	os.Exit(code)
 }
+
+// usageVietnamese opens the error line of a usage error; the English
+// message says what was wrong and the hint how to call the command.
+const usageVietnamese = "Gọi lệnh chưa đúng cách"
 
 // env is what a command reads and writes besides its arguments.
 type env struct {
@@ -83,7 +86,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	cmd, rest := lookup(args)
 	if cmd == nil {
-		fmt.Fprintf(stderr, "tinnhiem: error: unknown command %q\n", args[0])
+		fmt.Fprintf(stderr, "tinnhiem: error: không có lệnh %q / unknown command %q\n", args[0], args[0])
 		fmt.Fprintf(stderr, "tinnhiem: hint: run \"tinnhiem help\" for the list of commands\n")
 		return 2
 	}
@@ -91,11 +94,20 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if err == nil {
 		return 0
 	}
-	// A domain error carries its own hint, shown unless a hint was attached
-	// on the way up.
-	var be *ballot.Error
-	if cli.HintOf(err) == "" && errors.As(err, &be) && be.Hint != "" {
-		err = cli.WithHint(err, be.Hint)
+	var ue *cli.UsageError
+	if errors.As(err, &ue) {
+		ue.Msg = usageVietnamese + " / " + ue.Msg
+		return cli.Report(stderr, "tinnhiem", err, cmd.usage)
+	}
+	// The error line is Vietnamese first, then English; a hint attached on
+	// the way up wins over the one the domain error's key calls for.
+	hint := cli.HintOf(err)
+	if hint == "" {
+		hint = domainHint(err, scanFlags(rest))
+	}
+	err = errors.New(bilingual(err))
+	if hint != "" {
+		err = cli.WithHint(err, hint)
 	}
 	return cli.Report(stderr, "tinnhiem", err, cmd.usage)
 }

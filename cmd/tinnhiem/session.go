@@ -8,6 +8,7 @@ import (
 
 	"tinnhiem/ballot"
 	"tinnhiem/cmd/internal/cli"
+	"tinnhiem/internal/msg"
 )
 
 // withService parses a command's flags, opens the service and runs fn.
@@ -192,7 +193,8 @@ func printExcess(e *env, atOpening bool, x ballot.CardExcess) {
 	if atOpening {
 		when = " (khi mở phiên / at opening)"
 	}
-	fmt.Fprintf(e.stdout, "%s / %s%s\n", x.Vietnamese(), x.English(), when)
+	vi, en := msg.Text("card_excess", x.Args())
+	fmt.Fprintf(e.stdout, "%s / %s%s\n", vi, en, when)
 	fmt.Fprintln(e.stdout, "  Ban kiểm phiếu giữ các thẻ thừa và thu hồi thẻ chưa dùng trước khi đóng phiên"+
 		" / the counting committee keeps the extra cards and revokes those unused before closing (tokens revoke)")
 }

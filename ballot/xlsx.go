@@ -170,11 +170,12 @@ func (p *csvParser) pickSheet(f *excelize.File) (sheet string, first, ok bool) {
 		p.errs.add(Problem{Key: "xlsx_no_visible_sheet"})
 		return "", false, false
 	}
-	names := make([]string, len(visible))
+	vi, en := make([]string, len(visible)), make([]string, len(visible))
 	for i, name := range visible {
-		names[i] = shorten(name)
+		vi[i], en[i] = quoteVI(name), quoteEN(name)
 	}
-	p.errs.add(Problem{Key: "xlsx_visible_sheets", Args: Args{"count": len(visible), "sheets": strings.Join(names, ", ")}})
+	p.errs.add(Problem{Key: "xlsx_visible_sheets", Args: Args{"count": len(visible),
+		"sheets_vi": strings.Join(vi, ", "), "sheets_en": strings.Join(en, ", ")}})
 	return "", false, false
 }
 
@@ -290,3 +291,8 @@ func (p *csvParser) sheetRow(f *excelize.File, sheet string, n int, cells []stri
 	}
 	return p.cells(n, cells)
 }
+
+// quoteVI and quoteEN quote a sheet's name, shortened, as each language
+// quotes a name in a sentence.
+func quoteVI(s string) string { return "“" + shorten(s) + "”" }
+func quoteEN(s string) string { return "'" + shorten(s) + "'" }

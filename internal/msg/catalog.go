@@ -126,7 +126,7 @@ var catalog = map[string]text{
 	"csv.xlsx_unpacks_too_large": {"Sổ tính khi giải nén lớn hơn {mib} MiB.", "the workbook unpacks to more than {mib} MiB"},
 	"csv.xlsx_not_workbook":      {"Tệp là tệp nén ZIP nhưng không phải sổ tính Excel (.xlsx), hoặc sổ tính bị hỏng.", "the file is a ZIP archive but not an Excel workbook (.xlsx), or the workbook is damaged"},
 	"csv.xlsx_no_visible_sheet":  {"Sổ tính không có trang tính nào đang hiện.", "the workbook has no visible sheet"},
-	"csv.xlsx_visible_sheets":    {"Sổ tính có {count} trang tính đang hiện ({sheets}); chỉ được để hiện trang tính chứa danh sách.", "the workbook has {count} visible sheets ({sheets}); it must show only the sheet that holds the list"},
+	"csv.xlsx_visible_sheets":    {"Sổ tính có {count} trang tính đang hiện ({sheets_vi}); chỉ được để hiện trang tính chứa danh sách.", "the workbook has {count} visible sheets ({sheets_en}); it must show only the sheet that holds the list"},
 	"csv.xlsx_merged":            {"Dòng {line}: các ô {cells} được gộp (merge).", "line {line}: cells {cells} are merged"},
 	"csv.xlsx_formula":           {"Dòng {line}: ô {cell} chứa công thức ({formula|q}); không được dùng công thức trong danh sách nhập vào.", "line {line}: cell {cell} holds a formula ({formula|q}); formulas are not allowed in an imported list"},
 	"csv.xlsx_hidden_column":     {"Dòng {line}: cột {column} đang bị ẩn nhưng có dữ liệu (đầu tiên ở ô {cell}).", "line {line}: column {column} is hidden but holds values (first in cell {cell})"},

@@ -30,7 +30,7 @@ func testLog(t *testing.T, n int) []Entry {
 		if len(log) == n {
 			return log
 		}
-		if e, err = h.Next("s1", BallotSealed, "cli:root", t0, BallotData{ID: strings.Repeat("a", 31) + string(rune('0'+i%10)), Marks: "HNL-X"}); err != nil {
+		if e, err = h.Next("s1", BallotEntry, "cli:root", t0, BallotData{ID: strings.Repeat("a", 31) + string(rune('0'+i%10)), Marks: "HNL-X"}); err != nil {
 			t.Fatal(err)
 		}
 	}

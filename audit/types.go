@@ -21,7 +21,7 @@ const (
 	TokenRevoked     Type = "TokenRevoked"     // TokenRevokedData
 	SessionOpened    Type = "SessionOpened"    // SessionOpenedData
 	SessionClosed    Type = "SessionClosed"    // SessionClosedData
-	BallotSealed     Type = "Ballot"           // BallotData, one per ballot, sorted by ballot hash
+	BallotEntry      Type = "Ballot"           // BallotData, one per ballot, sorted by ballot hash
 	BallotsSealed    Type = "BallotsSealed"    // BallotsSealedData
 	TokensUsed       Type = "TokensUsed"       // TokensData, sorted, in chunks
 	TallyComputed    Type = "TallyComputed"    // the tally result (package tally), opaque here
@@ -33,7 +33,7 @@ const (
 var knownTypes = map[Type]bool{
 	SessionCreated: true, RosterSet: true, CadresSet: true, CommitteeSet: true, CheckedIn: true, CheckedOut: true,
 	TokensIssued: true, TokenRevoked: true, SessionOpened: true, SessionClosed: true,
-	BallotSealed: true, BallotsSealed: true, TokensUsed: true, TallyComputed: true,
+	BallotEntry: true, BallotsSealed: true, TokensUsed: true, TallyComputed: true,
 	ReportIssued: true, CosignatureAdded: true, DocumentSigned: true,
 }
 

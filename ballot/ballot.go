@@ -9,6 +9,8 @@ package ballot
 
 import (
 	"strings"
+
+	"tinnhiem/tally"
 )
 
 // State is where a session is in its life. A session only moves forward.
@@ -37,16 +39,15 @@ func (s State) Vietnamese() string {
 	return string(s)
 }
 
-// Rules names the regulation a session is counted under. The values match
-// package tally's; ballot does not import tally so that the domain does not
-// depend on counting.
-type Rules string
+// Rules names the regulation a session is counted under: package tally's
+// type, so that the rule sets of DOMAIN.md are defined once.
+type Rules = tally.Rules
 
-// The rule sets of DOMAIN.md.
+// The rule sets of DOMAIN.md, as tally defines them.
 const (
-	QD96 Rules = "qd96"
-	NQ96 Rules = "nq96"
-	NQ85 Rules = "nq85"
+	QD96 = tally.QD96
+	NQ96 = tally.NQ96
+	NQ85 = tally.NQ85
 )
 
 // ParseRules accepts a rule set code; the empty string is the default, qd96.
@@ -107,49 +108,49 @@ const (
 // Levels lists the levels in the order of the ballot and every report.
 var Levels = []Level{High, Normal, Low}
 
-// Vietnamese returns the level's label on the ballot.
+// counted returns the level as tally counts it, and false for a code that
+// is not a level.
+func (l Level) counted() (tally.Level, bool) {
+	switch l {
+	case High:
+		return tally.LevelHigh, true
+	case Normal:
+		return tally.LevelNormal, true
+	case Low:
+		return tally.LevelLow, true
+	}
+	return 0, false
+}
+
+// Vietnamese returns the level's label on the ballot (tally's label).
 func (l Level) Vietnamese() string {
-	switch l {
-	case High:
-		return "Tín nhiệm cao"
-	case Normal:
-		return "Tín nhiệm"
-	case Low:
-		return "Tín nhiệm thấp"
+	if c, ok := l.counted(); ok {
+		return c.Vietnamese()
 	}
 	return string(l)
 }
 
-// English returns the level's label in the English interface.
+// English returns the level's label in the English interface (tally's).
 func (l Level) English() string {
-	switch l {
-	case High:
-		return "High confidence"
-	case Normal:
-		return "Confidence"
-	case Low:
-		return "Low confidence"
+	if c, ok := l.counted(); ok {
+		return c.English()
 	}
 	return string(l)
 }
 
-// The mark bytes of a sealed ballot, one per cadre (SPEC.md, "Ballot").
+// The mark bytes of a sealed ballot, one per cadre (SPEC.md, "Ballot"), as
+// tally defines and counts them.
 const (
-	MarkHigh     = 'H'
-	MarkNormal   = 'N'
-	MarkLow      = 'L'
-	MarkUnmarked = '-'
-	MarkMultiple = 'X'
+	MarkHigh     = byte(tally.High)
+	MarkNormal   = byte(tally.Normal)
+	MarkLow      = byte(tally.Low)
+	MarkUnmarked = byte(tally.Unmarked)
+	MarkMultiple = byte(tally.Multiple)
 )
 
 func (l Level) mark() byte {
-	switch l {
-	case High:
-		return MarkHigh
-	case Normal:
-		return MarkNormal
-	case Low:
-		return MarkLow
+	if c, ok := l.counted(); ok {
+		return byte(c.Mark())
 	}
 	return 0
 }

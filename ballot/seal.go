@@ -54,7 +54,7 @@ func (s *Service) Close(ctx context.Context, actor, id string) error {
 		}
 		slices.SortFunc(sealed, func(a, b audit.BallotData) int { return compareHash(hashes[a.ID], hashes[b.ID]) })
 		for _, b := range sealed {
-			if err := s.log(tx, id, actor, audit.BallotSealed, b); err != nil {
+			if err := s.log(tx, id, actor, audit.BallotEntry, b); err != nil {
 				return err
 			}
 		}

@@ -267,7 +267,7 @@ func TestVoteCloseAndSeal(t *testing.T) {
 		t.Fatalf("recount = %+v", res)
 	}
 	for _, e := range entries {
-		if e.Type == audit.BallotSealed && e.Time != entries[len(entries)-1].Time {
+		if e.Type == audit.BallotEntry && e.Time != entries[len(entries)-1].Time {
 			t.Fatalf("a sealed ballot carries its own time %s", e.Time)
 		}
 	}
@@ -288,7 +288,7 @@ func TestSealedOrderIsByHashNotByCasting(t *testing.T) {
 	var prev audit.Hash
 	n := 0
 	for _, e := range entries {
-		if e.Type != audit.BallotSealed {
+		if e.Type != audit.BallotEntry {
 			continue
 		}
 		var b audit.BallotData

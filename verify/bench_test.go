@@ -113,7 +113,7 @@ func bigBundle(b *testing.B) (fstest.MapFS, *audit.Key) {
 			in.Cadres[i] = tally.Cadre{ID: c.ID, Name: c.Name, Position: c.Position}
 		}
 		for _, s := range sealed {
-			add(audit.BallotSealed, s)
+			add(audit.BallotEntry, s)
 			in.Ballots = append(in.Ballots, s.Marks)
 		}
 		add(audit.BallotsSealed, audit.BallotsSealedData{Count: ballots})

@@ -85,7 +85,7 @@ func remove(entries []audit.Entry, i int) []audit.Entry {
 // entry.
 func checkpointSizes(entries []audit.Entry) []uint64 {
 	inClose := func(t audit.Type) bool {
-		return t == audit.BallotSealed || t == audit.BallotsSealed || t == audit.TokensUsed
+		return t == audit.BallotEntry || t == audit.BallotsSealed || t == audit.TokensUsed
 	}
 	var sizes []uint64
 	for i, e := range entries {

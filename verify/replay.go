@@ -98,6 +98,19 @@ func (r *Replay) Count() (tally.Result, error) {
 	return r.counter.Result(len(r.Members), r.ValidIssued())
 }
 
+// Log checks that entries form one session's unbroken chain
+// (audit.VerifyChain) and replays them as a vote (ReplayLog): what the
+// server checks before it tallies and what the load tool checks after a
+// run. verify.Bundle makes the same two checks entry by entry as it
+// streams a bundle. An error is a *audit.ChainError naming the first bad
+// entry.
+func Log(entries []audit.Entry) (*Replay, error) {
+	if _, err := audit.VerifyChain(entries); err != nil {
+		return nil, err
+	}
+	return ReplayLog(entries)
+}
+
 // ReplayLog replays entries, which must already form a verified chain (see
 // audit.VerifyChain), and returns the session's state, the used cards and
 // sealed ballots included. The first event that breaks the rules of a vote
@@ -194,7 +207,7 @@ var allowed = map[phase]map[audit.Type]bool{
 		audit.CheckedOut: true, audit.TokensIssued: true, audit.TokenRevoked: true, audit.SessionOpened: true},
 	phaseOpen: {audit.CheckedIn: true, audit.CheckedOut: true, audit.TokenRevoked: true, audit.CommitteeSet: true, audit.SessionClosed: true,
 		audit.CosignatureAdded: true},
-	phaseSealing: {audit.BallotSealed: true, audit.BallotsSealed: true},
+	phaseSealing: {audit.BallotEntry: true, audit.BallotsSealed: true},
 	phaseUsed:    {audit.TokensUsed: true, audit.CommitteeSet: true, audit.TallyComputed: true, audit.CosignatureAdded: true},
 	phaseClosed:  {audit.CommitteeSet: true, audit.TallyComputed: true, audit.CosignatureAdded: true},
 	phaseTallied: {audit.ReportIssued: true, audit.CosignatureAdded: true, audit.DocumentSigned: true},
@@ -213,7 +226,7 @@ func init() {
 		audit.TokenRevoked:     (*Replay).tokenRevoked,
 		audit.SessionOpened:    (*Replay).sessionOpened,
 		audit.SessionClosed:    (*Replay).sessionClosed,
-		audit.BallotSealed:     (*Replay).ballot,
+		audit.BallotEntry:     (*Replay).ballot,
 		audit.BallotsSealed:    (*Replay).ballotsSealed,
 		audit.TokensUsed:       (*Replay).tokensUsed,
 		audit.TallyComputed:    (*Replay).tallyComputed,

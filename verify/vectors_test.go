@@ -41,7 +41,7 @@ func seqOf(i int) uint64 { return uint64(i) + 1 }
 // resortBallots re-sorts the run of Ballot entries
 // by ballot hash, as the service would have sealed them.
 func resortBallots(t testing.TB, es []audit.Entry) []audit.Entry {
-	first, last := index(es, audit.BallotSealed), lastIndex(es, audit.BallotSealed)
+	first, last := index(es, audit.BallotEntry), lastIndex(es, audit.BallotEntry)
 	run := es[first : last+1]
 	slices.SortFunc(run, func(a, b audit.Entry) int {
 		ha, hb := audit.BallotHash(decode[audit.BallotData](t, &a)), audit.BallotHash(decode[audit.BallotData](t, &b))
@@ -55,7 +55,7 @@ func resortBallots(t testing.TB, es []audit.Entry) []audit.Entry {
 func setCounts(t testing.TB, es []audit.Entry) []audit.Entry {
 	n := 0
 	for _, e := range es {
-		if e.Type == audit.BallotSealed {
+		if e.Type == audit.BallotEntry {
 			n++
 		}
 	}
@@ -77,7 +77,7 @@ var vectors = []vector{
 	{"changed-ballot", "tally", "an operator changed a sealed ballot's marks, re-sorted and re-signed the log",
 		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
 			es := f.entries()
-			i := index(es, audit.BallotSealed)
+			i := index(es, audit.BallotEntry)
 			d := decode[audit.BallotData](t, &es[i])
 			d.Marks = strings.Repeat("L", len(d.Marks))
 			setData(t, &es[i], d)
@@ -86,13 +86,13 @@ var vectors = []vector{
 		}},
 	{"dropped-ballot", "ballots", "an operator removed a sealed ballot and fixed the counts",
 		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
-			es := setCounts(t, remove(f.entries(), index(f.bundle.Entries, audit.BallotSealed)))
+			es := setCounts(t, remove(f.entries(), index(f.bundle.Entries, audit.BallotEntry)))
 			return f.forge(t, es, f.key, true), nil, seqOf(lastIndex(es, audit.TokensUsed)), ""
 		}},
 	{"extra-ballot", "ballots", "an operator added a ballot and fixed the counts",
 		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
 			es := f.entries()
-			i := index(es, audit.BallotSealed)
+			i := index(es, audit.BallotEntry)
 			extra := es[i]
 			setData(t, &extra, audit.BallotData{ID: strings.Repeat("ab", 16), Marks: "HHH"})
 			es = setCounts(t, resortBallots(t, insert(es, i, extra)))
@@ -101,7 +101,7 @@ var vectors = []vector{
 	{"reordered-ballots", "events", "two sealed ballots swapped, chain rebuilt and re-signed: ballots are no longer sorted by hash",
 		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
 			es := f.entries()
-			i := index(es, audit.BallotSealed)
+			i := index(es, audit.BallotEntry)
 			es[i], es[i+1] = es[i+1], es[i]
 			return f.forge(t, es, f.key, true), nil, seqOf(i + 1), ""
 		}},
@@ -231,7 +231,7 @@ var vectors = []vector{
 	{"ballot-before-open", "events", "a ballot appears before the vote opened",
 		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
 			es := f.entries()
-			b := es[index(es, audit.BallotSealed)]
+			b := es[index(es, audit.BallotEntry)]
 			o := index(es, audit.SessionOpened)
 			es = insert(es, o, b)
 			return f.forge(t, es, f.key, true), nil, seqOf(o), ""
@@ -240,7 +240,7 @@ var vectors = []vector{
 		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
 			es := f.entries()
 			i := index(es, audit.TallyComputed) + 1
-			extra := es[index(es, audit.BallotSealed)]
+			extra := es[index(es, audit.BallotEntry)]
 			setData(t, &extra, audit.BallotData{ID: strings.Repeat("cd", 16), Marks: "HHH"})
 			es = insert(es, i, extra)
 			return f.forge(t, es, f.key, true), nil, seqOf(i), ""
@@ -357,7 +357,7 @@ var vectors = []vector{
 	{"changed-ballot-unsigned", "chain", "a ballot's marks changed in a copy, hashes left alone",
 		func(t testing.TB, f *fixture) (*audit.Bundle, func(string), uint64, string) {
 			b := copyBundle(f.bundle)
-			i := index(b.Entries, audit.BallotSealed)
+			i := index(b.Entries, audit.BallotEntry)
 			d := decode[audit.BallotData](t, &b.Entries[i])
 			d.Marks = "LLL"
 			setData(t, &b.Entries[i], d)

@@ -220,7 +220,7 @@ func (f *fixture) sealedMarks() []string {
 	}
 	var marks []string
 	for _, e := range entries {
-		if e.Type != audit.BallotSealed {
+		if e.Type != audit.BallotEntry {
 			continue
 		}
 		var b audit.BallotData

@@ -226,7 +226,7 @@ func init() {
 		audit.TokenRevoked:     (*Replay).tokenRevoked,
 		audit.SessionOpened:    (*Replay).sessionOpened,
 		audit.SessionClosed:    (*Replay).sessionClosed,
-		audit.BallotEntry:     (*Replay).ballot,
+		audit.BallotEntry:      (*Replay).ballot,
 		audit.BallotsSealed:    (*Replay).ballotsSealed,
 		audit.TokensUsed:       (*Replay).tokensUsed,
 		audit.TallyComputed:    (*Replay).tallyComputed,

@@ -17,6 +17,7 @@ import (
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
 	"tinnhiem/ballot/sqlite"
+	"tinnhiem/internal/msg"
 	"tinnhiem/tally"
 	"tinnhiem/tally/report"
 	"tinnhiem/web"
@@ -150,7 +151,8 @@ func (f *fixture) count(t *testing.T, typ audit.Type) int {
 func TestIssueOnlyAfterClose(t *testing.T) {
 	f := newFixture(t, false)
 	_, err := f.issue()
-	if err == nil || !strings.Contains(err.Error(), "close the session first") {
+	// The sentence is the catalog's, as the console and the CLI show it.
+	if _, en, _ := msg.Render(err); err == nil || !strings.Contains(en, "close the session first") {
 		t.Fatalf("Issue before close: got %v, want an error saying to close the session first", err)
 	}
 	if n := f.count(t, audit.TallyComputed); n != 0 {

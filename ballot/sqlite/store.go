@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -82,10 +83,15 @@ type Store struct {
 // Open opens or creates the store at path, applies any migration the file
 // lacks in one transaction, and checks that the connection runs with the
 // settings the durability contract relies on. It refuses a file written by
-// a newer schema than this build knows.
+// a newer schema than this build knows. The database file and its -wal and
+// -shm files are readable and writable by their owner only, whatever the
+// umask; a file that others could read is restricted when it is opened.
 func Open(path string) (*Store, error) {
 	if path == "" {
 		return nil, &ballot.Error{Code: ballot.EInvalid, Message: "failed to open database: no path given"}
+	}
+	if err := ownerOnly(path); err != nil {
+		return nil, err
 	}
 	wdb, err := sql.Open("sqlite3", dsn(path, writeParams))
 	if err != nil {
@@ -121,6 +127,52 @@ func Open(path string) (*Store, error) {
 	}
 	go s.castLoop()
 	return s, nil
+}
+
+// ownerOnly creates the database file with mode 0600 if it does not exist,
+// and takes group and other permissions off the file and its -wal and -shm
+// files if they do. SQLite would create the database with 0644 less the
+// umask, and gives the -wal and -shm files the database's mode: anyone on
+// the machine could then copy the WAL during the vote, whose frames follow
+// the order of casting (SECURITY.md). The owner's own bits are kept, so a
+// file made read-only stays read-only.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		// The umask may have cleared the owner's bits too (0277 leaves
+		// 0400); set the mode itself.
+		cerr := f.Chmod(0o600)
+		if err := errors.Join(cerr, f.Close()); err != nil {
+			return storeError("create database", err)
+		}
+	case !errors.Is(err, fs.ErrExist):
+		return storeError("create database", err)
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return storeError("open database", err)
+		}
+		perm := fi.Mode().Perm()
+		if perm&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(name, perm&0o700); err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the message names the file already
+			}
+			return &ballot.Error{Code: ballot.EInternal, Key: "storage_mode",
+				Message:    fmt.Sprintf("failed to open database: %s is readable by other users (mode %04o) and cannot be restricted: %v", name, perm, err),
+				Vietnamese: "Tệp cơ sở dữ liệu để người dùng khác đọc được và không giới hạn lại được quyền truy cập.",
+				Hint:       fmt.Sprintf("run tinnhiem as the owner of the file, or chmod 600 %s", name)}
+		}
+	}
+	return nil
 }
 
 // dsn builds a file: URI, so that a path holding '?' or '#' cannot be

@@ -2,7 +2,10 @@ package sqlite
 
 import (
 	"bytes"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -420,8 +423,40 @@ func TestClosedFileForgetsCastOrder(t *testing.T) {
 	checkNoRemnants(t, v)
 }
 
+// shmPages reads the page numbers the wal-index in the -shm file lists for
+// the frames of the WAL, in frame order, whether or not those frames are
+// still in the WAL (https://sqlite.org/walformat.html): 32 KiB blocks, the
+// first after a 136-byte header, each an array of 32-bit page numbers in
+// the machine's byte order followed by a hash table.
+func shmPages(path string) ([]uint32, error) {
+	shm, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var pages []uint32
+	for block := 0; block*32768 < len(shm); block++ {
+		start, n := block*32768, 4096
+		if block == 0 {
+			start, n = 136, 4062
+		}
+		for i := range n {
+			if start+4*i+4 > len(shm) {
+				break
+			}
+			if p := binary.NativeEndian.Uint32(shm[start+4*i:]); p != 0 {
+				pages = append(pages, p)
+			}
+		}
+	}
+	return pages, nil
+}
+
 // checkNoRemnants looks for the order of casting where a rebuild could
-// leave it behind: the WAL must be empty, every free page zero, and no
+// leave it behind: the WAL must be empty, and the -shm file must no longer
+// list the pages of the vote's commits; every free page must be zero, and no
 // ballot ID may appear anywhere in the file but in the live cells of the
 // ballots table and of the audit log (where sealed ballots are, sorted by
 // hash).
@@ -429,6 +464,11 @@ func checkNoRemnants(t *testing.T, v *orderVote) {
 	t.Helper()
 	if fi, err := os.Stat(v.path + "-wal"); err == nil && fi.Size() != 0 {
 		t.Errorf("the WAL holds %d bytes after close, want 0", fi.Size())
+	}
+	if frames, err := shmPages(v.path + "-shm"); err != nil {
+		t.Error(err)
+	} else if len(frames) > 1 {
+		t.Errorf("the -shm file still lists the pages of %d frames in commit order (%v…); want at most the one ForgetOrder writes", len(frames), frames[:min(12, len(frames))])
 	}
 	f, err := readDBFile(v.path)
 	if err != nil {

@@ -382,6 +382,13 @@ func (s *Store) Close() error {
 // so that the WAL's frames, which follow commit order, no longer pair a used
 // token's page with the page of the ballot cast with it. It waits for
 // readers to finish, retrying for a few seconds.
+//
+// Truncating the WAL leaves the wal-index in the -shm file as it was: its
+// list of which page each frame held, in commit order, stays readable until
+// frames overwrite it. So once the WAL is empty, ForgetOrder commits one
+// write of no consequence (user_version, set to itself): the first frame of
+// a new WAL makes SQLite clear the index block that lists the first 4,062
+// frames. Then it truncates again.
 func (s *Store) ForgetOrder(ctx context.Context) error {
 	if err := s.enter("truncate the write-ahead log"); err != nil {
 		return err
@@ -389,6 +396,27 @@ func (s *Store) ForgetOrder(ctx context.Context) error {
 	defer s.inflight.Done()
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	for _, reset := range []bool{true, false} {
+		if err := s.truncateWAL(ctx); err != nil {
+			return err
+		}
+		if !reset {
+			break
+		}
+		var version int
+		if err := s.wdb.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+			return storeError("truncate the write-ahead log", err)
+		}
+		if _, err := s.wdb.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
+			return storeError("truncate the write-ahead log", err)
+		}
+	}
+	return nil
+}
+
+// truncateWAL checkpoints the whole WAL into the database file and
+// truncates it, retrying while readers hold it. Callers hold writeMu.
+func (s *Store) truncateWAL(ctx context.Context) error {
 	for attempt := 0; ; attempt++ {
 		var busy, frames, done int
 		if err := s.wdb.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done); err != nil {

@@ -29,7 +29,7 @@ var ballotsTableHead = regexp.MustCompile(`(?i)^\s*CREATE\s+TABLE\s+(ballots|"ba
 // Every session's rows are rewritten, open ones included: their rows are
 // copied unchanged, their casts wait for this transaction as for any other
 // write, and after it they insert into the new table. The cost is one pass
-// over the whole pool (measured in BenchmarkCloseRewritesPool).
+// over the whole pool, a small part of a close (BenchmarkCloseRewritesPool).
 func (t *txn) ForgetBallotOrder() error {
 	const op = "rewrite the ballot pool"
 	if err := t.begin(op, true); err != nil {

@@ -16,9 +16,10 @@ import (
 const TokenChunk = 1000
 
 // Close ends the vote: no ballot is accepted after it. In the same
-// transaction it seals every pooled ballot into the log, sorted by ballot
-// hash so that the log's order says nothing of the casting order, then the
-// sorted hashes of the used tokens, and signs a checkpoint.
+// transaction it rewrites the ballot pool so that its storage forgets the
+// order of arrival, seals every pooled ballot into the log, sorted by
+// ballot hash so that the log's order says nothing of the casting order,
+// then the sorted hashes of the used tokens, and signs a checkpoint.
 func (s *Service) Close(ctx context.Context, actor, id string) error {
 	err := s.store.Update(ctx, func(tx Tx) error {
 		sess, err := tx.Session(id)
@@ -33,6 +34,13 @@ func (s *Service) Close(ctx context.Context, actor, id string) error {
 		}
 		sess.State = Closed
 		if err := tx.UpdateSession(sess); err != nil {
+			return err
+		}
+		// The pool was written in the order ballots arrived, and a file
+		// keeps traces of that order (where each cell lies on its page);
+		// rewrite it before anything is sealed, in this transaction, so
+		// that no closed vote is left with its casting order on disk.
+		if err := tx.ForgetBallotOrder(); err != nil {
 			return err
 		}
 		counts, err := tx.TokenCounts(id)

@@ -117,6 +117,14 @@ type Tx interface {
 	// Ballots returns the session's ballot pool in ascending ID order.
 	Ballots(session string) ([]Ballot, error)
 	BallotCount(session string) (int, error)
+	// ForgetBallotOrder rewrites the whole ballot pool, every session's,
+	// so that where each ballot is stored follows its ID alone and the
+	// space the old copy used is overwritten: afterwards nothing stored
+	// says in what order ballots arrived. Ballots, tokens and the other
+	// sessions' ability to cast are unchanged. Close calls it inside the
+	// closing transaction, so that the rewrite and the close stand or fall
+	// together.
+	ForgetBallotOrder() error
 
 	// AuditHead returns the head of the session's log.
 	AuditHead(session string) (audit.Head, error)

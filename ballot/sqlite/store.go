@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -82,10 +83,15 @@ type Store struct {
 // Open opens or creates the store at path, applies any migration the file
 // lacks in one transaction, and checks that the connection runs with the
 // settings the durability contract relies on. It refuses a file written by
-// a newer schema than this build knows.
+// a newer schema than this build knows. The database file and its -wal and
+// -shm files are readable and writable by their owner only, whatever the
+// umask; a file that others could read is restricted when it is opened.
 func Open(path string) (*Store, error) {
 	if path == "" {
 		return nil, &ballot.Error{Code: ballot.EInvalid, Message: "failed to open database: no path given"}
+	}
+	if err := ownerOnly(path); err != nil {
+		return nil, err
 	}
 	wdb, err := sql.Open("sqlite3", dsn(path, writeParams))
 	if err != nil {
@@ -121,6 +127,50 @@ func Open(path string) (*Store, error) {
 	}
 	go s.castLoop()
 	return s, nil
+}
+
+// ownerOnly creates the database file with mode 0600 if it does not exist,
+// and takes group and other permissions off the file and its -wal and -shm
+// files if they do. SQLite would create the database with 0644 less the
+// umask, and gives the -wal and -shm files the database's mode: anyone on
+// the machine could then copy the WAL during the vote, whose frames follow
+// the order of casting (SECURITY.md). The owner's own bits are kept, so a
+// file made read-only stays read-only.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		// The umask may have cleared the owner's bits too (0277 leaves
+		// 0400); set the mode itself.
+		cerr := f.Chmod(0o600)
+		if err := errors.Join(cerr, f.Close()); err != nil {
+			return storeError("create database", err)
+		}
+	case !errors.Is(err, fs.ErrExist):
+		return storeError("create database", err)
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return storeError("open database", err)
+		}
+		perm := fi.Mode().Perm()
+		if perm&0o077 == 0 {
+			continue
+		}
+		if err := os.Chmod(name, perm&0o700); err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err // the message names the file already
+			}
+			return &ballot.Error{Code: ballot.EInternal, Key: "storage_mode", Args: ballot.Args{"file": name},
+				Message: fmt.Sprintf("failed to open database: %s is readable by other users (mode %04o) and cannot be restricted: %v", name, perm, err)}
+		}
+	}
+	return nil
 }
 
 // dsn builds a file: URI, so that a path holding '?' or '#' cannot be
@@ -328,6 +378,13 @@ func (s *Store) Close() error {
 // so that the WAL's frames, which follow commit order, no longer pair a used
 // token's page with the page of the ballot cast with it. It waits for
 // readers to finish, retrying for a few seconds.
+//
+// Truncating the WAL leaves the wal-index in the -shm file as it was: its
+// list of which page each frame held, in commit order, stays readable until
+// frames overwrite it. So once the WAL is empty, ForgetOrder commits one
+// write of no consequence (user_version, set to itself): the first frame of
+// a new WAL makes SQLite clear the index block that lists the first 4,062
+// frames. Then it truncates again.
 func (s *Store) ForgetOrder(ctx context.Context) error {
 	if err := s.enter("truncate the write-ahead log"); err != nil {
 		return err
@@ -335,6 +392,27 @@ func (s *Store) ForgetOrder(ctx context.Context) error {
 	defer s.inflight.Done()
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	for _, reset := range []bool{true, false} {
+		if err := s.truncateWAL(ctx); err != nil {
+			return err
+		}
+		if !reset {
+			break
+		}
+		var version int
+		if err := s.wdb.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+			return storeError("truncate the write-ahead log", err)
+		}
+		if _, err := s.wdb.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
+			return storeError("truncate the write-ahead log", err)
+		}
+	}
+	return nil
+}
+
+// truncateWAL checkpoints the whole WAL into the database file and
+// truncates it, retrying while readers hold it. Callers hold writeMu.
+func (s *Store) truncateWAL(ctx context.Context) error {
 	for attempt := 0; ; attempt++ {
 		var busy, frames, done int
 		if err := s.wdb.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done); err != nil {

@@ -221,3 +221,81 @@ func testBallotsOrder(t *testing.T, s ballot.Store) {
 		}
 	}
 }
+
+// testForgetBallotOrder rewrites the ballot pool with two sessions in it,
+// one closed and one still open, and checks that it changes no ballot and
+// no card, that a rolled-back rewrite changes nothing either, that it is
+// refused in a View, and that the open session's cards still vote exactly
+// once afterwards.
+func testForgetBallotOrder(t *testing.T, s ballot.Store) {
+	const closed, open = "quen-thu-tu-a", "quen-thu-tu-b"
+	hashes := map[string][]audit.Hash{
+		closed: setup(t, s, closed, ballot.Open, 30),
+		open:   setup(t, s, open, ballot.Open, 30),
+	}
+	for i := range 20 {
+		for _, id := range []string{closed, open} {
+			if _, err := s.Cast(ctx, hashes[id][i], ballotFor(id, i)); err != nil {
+				t.Fatalf("Cast: %v", err)
+			}
+		}
+	}
+	setState(t, s, closed, ballot.Closed)
+	before := map[string][]ballot.Ballot{closed: ballots(t, s, closed), open: ballots(t, s, open)}
+	counts := map[string]ballot.TokenCounts{closed: tokenCounts(t, s, closed), open: tokenCounts(t, s, open)}
+	same := func(when string) {
+		t.Helper()
+		for _, id := range []string{closed, open} {
+			if got := ballots(t, s, id); !equalLists(got, before[id]) {
+				t.Errorf("%s: Ballots(%q) holds %d ballots, want the same %d", when, id, len(got), len(before[id]))
+			}
+			if got := tokenCounts(t, s, id); got != counts[id] {
+				t.Errorf("%s: TokenCounts(%q) = %+v, want %+v", when, id, got, counts[id])
+			}
+		}
+	}
+
+	err := s.Update(ctx, func(tx ballot.Tx) error {
+		if err := tx.ForgetBallotOrder(); err != nil {
+			return err
+		}
+		return errRefused
+	})
+	wantErr(t, "Update that rewrites the pool, then fails", err, errRefused)
+	same("after a rolled-back rewrite")
+	if err := s.View(ctx, func(tx ballot.Tx) error { return tx.ForgetBallotOrder() }); err == nil {
+		t.Errorf("ForgetBallotOrder in a View: got nil error, want one")
+	}
+	update(t, s, func(tx ballot.Tx) error { return tx.ForgetBallotOrder() })
+	same("after the rewrite")
+	update(t, s, func(tx ballot.Tx) error { return tx.ForgetBallotOrder() })
+	same("after a second rewrite")
+
+	// The open session goes on: each remaining card, sent twice at once,
+	// votes once, and the closed session's refusal still holds.
+	var wg sync.WaitGroup
+	errs := make([][2]error, 10)
+	for i := range errs {
+		for k := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i][k] = s.Cast(ctx, hashes[open][20+i], ballotFor(open, 100*k+20+i))
+			}()
+		}
+	}
+	wg.Wait()
+	for i, e := range errs {
+		if (e[0] == nil) == (e[1] == nil) {
+			t.Errorf("card %d of the open session sent twice after the rewrite: errors %v and %v, want exactly one success", i, e[0], e[1])
+		}
+	}
+	if got := ballotCount(t, s, open); got != 30 {
+		t.Errorf("the open session holds %d ballots after the rewrite and 10 more casts, want 30", got)
+	}
+	_, err = s.Cast(ctx, hashes[closed][25], ballotFor(closed, 25))
+	wantErr(t, "Cast in the closed session after the rewrite", err, ballot.ErrClosed)
+	if got := ballots(t, s, closed); !equalLists(got, before[closed]) {
+		t.Errorf("the closed session's pool changed after the open one's casts")
+	}
+}

@@ -497,3 +497,10 @@ func (t *faultyTx) Accounts() ([]ballot.Account, error) {
 	}
 	return t.inner.Accounts()
 }
+
+func (t *faultyTx) ForgetBallotOrder() error {
+	if err := t.call("ForgetBallotOrder"); err != nil {
+		return err
+	}
+	return t.inner.ForgetBallotOrder()
+}

@@ -1,7 +1,8 @@
 // Package storetest checks an implementation of ballot.Store against the
 // contract written on that interface: atomicity of Update, the error codes
 // of missing things, the order of every list, the rules of casting, one
-// ballot per token under concurrency, and the shape of the audit chain.
+// ballot per token under concurrency, that rewriting the ballot pool keeps
+// every ballot, and the shape of the audit chain.
 //
 // Every implementation runs Run from its own tests, so that the service can
 // rely on the contract rather than on one implementation's habits.
@@ -45,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) ballot.Store) {
 		{"CastConcurrentOneToken", testCastConcurrentOneToken},
 		{"CastConcurrentManyTokens", testCastConcurrentMany},
 		{"BallotsOrder", testBallotsOrder},
+		{"ForgetBallotOrder", testForgetBallotOrder},
 		{"AuditChain", testAuditChain},
 		{"AuditRejectsNonHead", testAuditRejects},
 		{"AuditEntriesRange", testAuditEntriesRange},

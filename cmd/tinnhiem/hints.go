@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"tinnhiem/ballot"
@@ -52,6 +53,9 @@ var domainHints = map[string]func(f cliFlags, args ballot.Args) string{
 	"org_unknown": func(f cliFlags, _ ballot.Args) string { return "list them with: tinnhiem org list --db " + f.db },
 	"key_mismatch": func(cliFlags, ballot.Args) string {
 		return "use the key file the server signed with (tinnhiem serve --key FILE): give it with --key FILE"
+	},
+	"storage_mode": func(_ cliFlags, args ballot.Args) string {
+		return fmt.Sprintf("run tinnhiem as the owner of the file, or chmod 600 %v", args["file"])
 	},
 	"storage_full": func(cliFlags, ballot.Args) string {
 		return "free some disk space, then try again; nothing was recorded"

@@ -90,6 +90,7 @@ var catalog = map[string]text{
 	"storage_locked":   {"Cơ sở dữ liệu đang bị một chương trình khác khóa.", "the database is locked by another program"},
 	"storage_no_wal":   {"Cơ sở dữ liệu không mở được ở chế độ WAL.", "the database cannot be opened in WAL mode"},
 	"storage_newer":    {"Cơ sở dữ liệu do một phiên bản tinnhiem mới hơn ghi.", "the database was written by a newer tinnhiem"},
+	"storage_mode":     {"Tệp cơ sở dữ liệu {file} để người dùng khác đọc được và không giới hạn lại được quyền truy cập.", "the database file {file} is readable by other users and its mode cannot be restricted"},
 	"storage_closed":   {"Cơ sở dữ liệu đã đóng.", "the database is closed"},
 	"storage_busy":     {"Tệp nhật ký ghi trước (WAL) đang được đọc nên chưa thu gọn được; sẽ thu gọn ở lần tắt máy chủ sạch kế tiếp.", "the write-ahead log is busy; it is truncated at the next clean shutdown"},
 	"session_exists":   {"Đã có phiên bỏ phiếu mang mã này.", "a session with this ID already exists"},

@@ -24,19 +24,30 @@ func (e *ChainError) Unwrap() error { return e.Err }
 func VerifyChain(entries []Entry) (Head, error) {
 	var h Head
 	for i := range entries {
-		e := &entries[i]
-		seq := uint64(i) + 1
-		if err := e.Check(); err != nil {
-			return h, &ChainError{Seq: seq, Err: err}
-		}
-		if e.Session != entries[0].Session {
-			return h, &ChainError{Seq: seq, Err: fmt.Errorf("belongs to session %q, not %q", e.Session, entries[0].Session)}
-		}
-		next, err := h.Append(e)
+		next, err := h.Extend(&entries[i], entries[0].Session)
 		if err != nil {
-			return h, &ChainError{Seq: seq, Err: err}
+			return h, err
 		}
 		h = next
 	}
 	return h, nil
+}
+
+// Extend checks the next entry of session's chain after h — well formed,
+// of that session, numbered and linked to h — and returns the new head; a
+// failure is a *ChainError naming the entry. VerifyChain is Extend over a
+// whole log; the verifier calls it entry by entry as it streams a bundle.
+func (h Head) Extend(e *Entry, session string) (Head, error) {
+	seq := h.Size + 1
+	if err := e.Check(); err != nil {
+		return h, &ChainError{Seq: seq, Err: err}
+	}
+	if e.Session != session {
+		return h, &ChainError{Seq: seq, Err: fmt.Errorf("belongs to session %q, not %q", e.Session, session)}
+	}
+	next, err := h.Append(e)
+	if err != nil {
+		return h, &ChainError{Seq: seq, Err: err}
+	}
+	return next, nil
 }

@@ -331,18 +331,12 @@ type scan struct {
 // entry feeds one entry to every check that reads the log and reports
 // whether the chain still holds.
 func (s *scan) entry(e *audit.Entry) bool {
-	seq := s.head.Size + 1
-	err := e.Check()
-	if err == nil && e.Session != s.session {
-		err = fmt.Errorf("belongs to session %q, the bundle is of session %q", e.Session, s.session)
-	}
-	if err == nil {
-		s.head, err = s.head.Append(e)
-	}
+	head, err := s.head.Extend(e, s.session)
 	if err != nil {
-		s.chainErr = &audit.ChainError{Seq: seq, Err: err}
+		s.chainErr = err
 		return false
 	}
+	s.head = head
 	// The cosignature names an earlier entry: check it before this one's
 	// hash joins the list.
 	if e.Type == audit.CosignatureAdded && s.keyOK && s.cosigErr == nil {

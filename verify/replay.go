@@ -102,7 +102,7 @@ func (r *Replay) Count() (tally.Result, error) {
 // (audit.VerifyChain) and replays them as a vote (ReplayLog): what the
 // server checks before it tallies and what the load tool checks after a
 // run. verify.Bundle makes the same two checks entry by entry as it
-// streams a bundle. An error is a *audit.ChainError naming the first bad
+// streams a bundle (audit.Head.Extend, then the replay's step). An error is a *audit.ChainError naming the first bad
 // entry.
 func Log(entries []audit.Entry) (*Replay, error) {
 	if _, err := audit.VerifyChain(entries); err != nil {

@@ -28,7 +28,7 @@ type TallyRecord struct {
 	Committee []string
 	// Proceedings is what the minutes report besides the tally: officers,
 	// times, attendance during the vote and the fate of the cards.
-	Proceedings verify.Proceedings
+	Proceedings audit.Proceedings
 	Result      tally.Result
 	// Checkpoint is the signed note of the checkpoint at the TallyComputed
 	// entry, printed on every document.

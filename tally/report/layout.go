@@ -10,7 +10,6 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/tally"
-	"tinnhiem/verify"
 )
 
 // Source is everything a tally document shows, all of it read from the audit
@@ -23,7 +22,7 @@ type Source struct {
 	Session     audit.SessionCreatedData
 	Opened      audit.SessionOpenedData
 	Committee   []string
-	Proceedings verify.Proceedings
+	Proceedings audit.Proceedings
 	Result      tally.Result
 	Checkpoint  string // signed note of the checkpoint at the TallyComputed entry
 	Fingerprint string // of the installation key, audit.Fingerprint

@@ -121,15 +121,6 @@ func (f *dbFile) btreePage(n uint32) (*btreePage, error) {
 	return p, nil
 }
 
-// cellArrayEnd is the offset just past the cell pointer array.
-func (p *btreePage) cellArrayEnd() int {
-	hlen := 8
-	if p.kind == interiorIndex || p.kind == interiorTable {
-		hlen = 12
-	}
-	return p.hdr + hlen + 2*len(p.cells)
-}
-
 func (f *dbFile) parseCell(kind byte, raw []byte, off int) (cell, error) {
 	c := cell{offset: off}
 	i := off

@@ -21,69 +21,22 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"tinnhiem/ballot/box"
-	"tinnhiem/internal/testtool"
 )
 
 // boxTestPage loads the embedded bundle and nothing else; the test calls its API through DevTools, since the
 // Content-Security-Policy the page is served with (the server's own) forbids inline scripts.
 const boxTestPage = `<!doctype html><html lang="vi"><head><meta charset="utf-8">` +
-	`<meta name="viewport" content="width=device-width, initial-scale=1"><title>box</title>` +
+	`<meta name="viewport" content="width=device-width, initial-scale=1"><title>box</title><link rel="icon" href="data:,">` +
 	`<script src="/static/box.js"></script></head><body><p id="ready">box</p></body></html>`
 
-// boxBrowser starts chromium as newBrowser does (same flags), with a deadline long enough for encryptions under
-// a 4× CPU throttle on a loaded machine, and fails the test if a page throws or logs an error.
+// boxBrowser starts chromium as newBrowser does, with a deadline long
+// enough for encryptions under a 4× CPU throttle on a loaded machine.
 func boxBrowser(t *testing.T) context.Context {
 	t.Helper()
-	testtool.NeedTools(t, chromiumPath)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
-	problems := make(chan string, 100)
-	err := chromedp.Listen(ctx, func(ev any) {
-		var p string
-		switch ev := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeWarning {
-				p = fmt.Sprintf("console.%s", ev.Type)
-			}
-		case *runtime.EventExceptionThrown:
-			p = fmt.Sprintf("exception: %s (line %d)", ev.ExceptionDetails.Text, ev.ExceptionDetails.LineNumber)
-		}
-		if p != "" {
-			select {
-			case problems <- p:
-			default:
-			}
-		}
-	})
-	if err != nil {
-		t.Fatalf("failed to start chromium: %v", err)
-	}
-	t.Cleanup(func() {
-		cancelTimeout()
-		cancelCtx()
-		cancelAlloc()
-		close(problems)
-		for p := range problems {
-			t.Errorf("browser reported: %s", p)
-		}
-	})
-	return ctx
+	return newBrowserWithin(t, 5*time.Minute)
 }
 
 // serveBox serves the embedded static files and the test page over loopback, under the server's

@@ -32,6 +32,13 @@ var listenTab func(ctx context.Context)
 // logged a console error, threw, or reported a CSP violation.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
+	return newBrowserWithin(t, 60*time.Second)
+}
+
+// newBrowserWithin is newBrowser with a deadline of its own, for tests
+// whose pages compute for long (encryption under a CPU throttle).
+func newBrowserWithin(t *testing.T, deadline time.Duration) context.Context {
+	t.Helper()
 	testtool.NeedTools(t, chromiumPath)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath),
@@ -46,7 +53,7 @@ func newBrowser(t *testing.T) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, deadline)
 	problems := make(chan string, 100)
 	// CSP violations reach the log domain as errors; console.error and
 	// uncaught exceptions reach the runtime domain. Both are enabled by

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -200,26 +199,11 @@ func readChain(path string) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to read the certificate chain: %w", err)
 	}
-	var out []*x509.Certificate
-	for {
-		var block *pem.Block
-		block, b = pem.Decode(b)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("failed to parse a certificate of the chain: %w", err)
-		}
-		out = append(out, c)
+	chain, err := report.ParseCertificates(b)
+	if err != nil {
+		return nil, fmt.Errorf("failed to parse the certificate chain %s: %w", path, err)
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s holds no CERTIFICATE block", path)
-	}
-	return out, nil
+	return chain, nil
 }
 
 // httpTimestamper asks an RFC 3161 time-stamping authority over HTTP(S).

@@ -92,15 +92,14 @@ func (s *CertSigner) MarshalPEM() (certPEM, keyPEM []byte, err error) {
 	return b.Bytes(), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
 }
 
-// ParsePEM reads a certificate file (the signing certificate first, then
-// any intermediates) and its private key (PKCS #8, PKCS #1 or SEC 1 PEM).
-// It fails unless the key belongs to the first certificate.
-func ParsePEM(certPEM, keyPEM []byte) (*CertSigner, error) {
+// ParseCertificates reads every CERTIFICATE block of a PEM file, in order;
+// other blocks are skipped. It fails on a block that does not parse and on a
+// file without any certificate.
+func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
 	var certs []*x509.Certificate
-	rest := certPEM
 	for {
 		var block *pem.Block
-		block, rest = pem.Decode(rest)
+		block, data = pem.Decode(data)
 		if block == nil {
 			break
 		}
@@ -109,12 +108,23 @@ func ParsePEM(certPEM, keyPEM []byte) (*CertSigner, error) {
 		}
 		c, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("failed to parse certificate: %w", err)
+			return nil, err
 		}
 		certs = append(certs, c)
 	}
 	if len(certs) == 0 {
-		return nil, errors.New("failed to parse certificate: no CERTIFICATE block in the PEM file")
+		return nil, errors.New("no CERTIFICATE block in the PEM file")
+	}
+	return certs, nil
+}
+
+// ParsePEM reads a certificate file (the signing certificate first, then
+// any intermediates) and its private key (PKCS #8, PKCS #1 or SEC 1 PEM).
+// It fails unless the key belongs to the first certificate.
+func ParsePEM(certPEM, keyPEM []byte) (*CertSigner, error) {
+	certs, err := ParseCertificates(certPEM)
+	if err != nil {
+		return nil, fmt.Errorf("failed to parse certificate: %w", err)
 	}
 	block, _ := pem.Decode(keyPEM)
 	for block != nil && block.Type != "PRIVATE KEY" && block.Type != "RSA PRIVATE KEY" && block.Type != "EC PRIVATE KEY" {

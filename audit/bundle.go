@@ -121,9 +121,16 @@ func (z zipFiles) WriteFile(name string, data []byte) error {
 	return err
 }
 
+// validBundleSession says whether s can be the session of a bundle: a field
+// of the log that can also be part of a file name. The reader and the writer
+// share it, so that every bundle that reads can be written back.
+func validBundleSession(s string) bool {
+	return validField(s) && !strings.ContainsAny(s, " /\\")
+}
+
 // bundleFiles lays b out as files, manifest first.
 func bundleFiles(b *Bundle) ([]bundleFile, error) {
-	if !validField(b.Session) || strings.ContainsAny(b.Session, " /\\") {
+	if !validBundleSession(b.Session) {
 		return nil, fmt.Errorf("failed to write bundle: session %q cannot name a bundle", b.Session)
 	}
 	pub, err := PublicKeyFromVerifierKey(b.VerifierKey)

@@ -289,8 +289,8 @@ func parseManifest(raw []byte) (*BundleReader, []manifestEntry, error) {
 	}
 	b := &BundleReader{}
 	b.Session, ok = strings.CutPrefix(lines[1], "session ")
-	if !ok || !validField(b.Session) {
-		return nil, nil, bad("line 2 must be \"session ID\"")
+	if !ok || !validBundleSession(b.Session) {
+		return nil, nil, bad("line 2 must be \"session ID\" with an ID of no spaces or slashes")
 	}
 	b.VerifierKey, ok = strings.CutPrefix(lines[2], "key ")
 	if !ok {

@@ -107,6 +107,15 @@ func TestReadBundleErrors(t *testing.T) {
 		edit func(fstest.MapFS)
 	}{
 		{"no manifest", func(m fstest.MapFS) { delete(m, BundleManifest) }},
+		// The writer refuses such a session, so the reader must too: a
+		// bundle that reads has to be one that can be written back (found by
+		// FuzzBundle on CI).
+		{"session with a space", func(m fstest.MapFS) {
+			m[BundleManifest].Data = bytes.Replace(m[BundleManifest].Data, []byte("session "+b.Session), []byte("session l4i7np r3"), 1)
+		}},
+		{"session with a slash", func(m fstest.MapFS) {
+			m[BundleManifest].Data = bytes.Replace(m[BundleManifest].Data, []byte("session "+b.Session), []byte("session a/b"), 1)
+		}},
 		{"unlisted file", func(m fstest.MapFS) { m["documents/x.pdf"] = &fstest.MapFile{Data: []byte("x")} }},
 		{"missing file", func(m fstest.MapFS) { delete(m, BundleFingerprint) }},
 		{"changed file", func(m fstest.MapFS) { m[BundleLog].Data = append([]byte(nil), m[BundleLog].Data[1:]...) }},

@@ -28,6 +28,18 @@ const (
 	ReportIssued     Type = "ReportIssued"     // ReportIssuedData
 	CosignatureAdded Type = "CosignatureAdded" // CosignatureData
 	DocumentSigned   Type = "DocumentSigned"   // DocumentSignedData
+
+	// The entries of an encrypted session (SPEC.md 11.11). Their data is
+	// the ballot box's own message (package ballot/box), compact JSON as
+	// received, so that anyone re-reads it with box.Parse… alone.
+	KeyCeremonyRound1    Type = "KeyCeremonyRound1"    // tinnhiem-box-dkg-round1/v1
+	KeyCeremonyRound2    Type = "KeyCeremonyRound2"    // tinnhiem-box-dkg-round2/v1
+	KeyCeremonyRound3    Type = "KeyCeremonyRound3"    // tinnhiem-box-dkg-round3/v1: complaints or a confirmation
+	KeyCeremonyCompleted Type = "KeyCeremonyCompleted" // KeyCeremonyCompletedData
+	EncryptedBallot      Type = "EncryptedBallot"      // tinnhiem-box-ballot/v1, one per ballot, ascending tracker
+	EncryptedTally       Type = "EncryptedTally"       // tinnhiem-box-tally/v1
+	PartialDecryption    Type = "PartialDecryption"    // tinnhiem-box-partial/v1, every one received, valid or not
+	DecryptedTally       Type = "DecryptedTally"       // tinnhiem-box-result/v1
 )
 
 var knownTypes = map[Type]bool{
@@ -35,6 +47,8 @@ var knownTypes = map[Type]bool{
 	TokensIssued: true, TokenRevoked: true, SessionOpened: true, SessionClosed: true,
 	BallotEntry: true, BallotsSealed: true, TokensUsed: true, TallyComputed: true,
 	ReportIssued: true, CosignatureAdded: true, DocumentSigned: true,
+	KeyCeremonyRound1: true, KeyCeremonyRound2: true, KeyCeremonyRound3: true, KeyCeremonyCompleted: true,
+	EncryptedBallot: true, EncryptedTally: true, PartialDecryption: true, DecryptedTally: true,
 }
 
 // KnownType reports whether t is one of the entry types defined above.
@@ -67,6 +81,28 @@ type SessionCreatedData struct {
 	Locality string `json:"locality,omitempty"`
 	// Copies is how many originals of the minutes are made.
 	Copies int `json:"copies,omitempty"`
+	// Box, when present, makes the session an encrypted one (SPEC.md 11):
+	// ballots are encrypted on the voter's phone to the counting
+	// committee's joint key and only the sums are ever decrypted.
+	Box *BoxSetup `json:"box,omitempty"`
+}
+
+// BoxSetup fixes, at creation, how the counting committee holds the key of
+// an encrypted session: trustee i is the i-th member of the committee as
+// CommitteeSet names it when the key ceremony starts, and Threshold of them
+// are needed to decrypt (0 means a majority of the committee,
+// box.DefaultThreshold).
+type BoxSetup struct {
+	Threshold int `json:"threshold,omitempty"`
+	Options   int `json:"options"` // per line: 3 for the rating (SPEC.md 11.1)
+}
+
+// KeyCeremonyCompletedData is the outcome of the key ceremony
+// (tinnhiem-box-dkg-result/v1) and the trustees the committee declared
+// absent, whose missing messages disqualified them.
+type KeyCeremonyCompletedData struct {
+	Absent []int           `json:"absent,omitempty"`
+	Result json.RawMessage `json:"result"`
 }
 
 // The body kinds of SessionCreatedData.BodyKind: a Party body, a People's
@@ -127,13 +163,16 @@ type CheckedInData struct {
 }
 
 // TokensData lists token hashes (SHA-256 of the token), sorted ascending so
-// that their order reveals nothing about when each was issued or used.
+// that their order reveals nothing about when each was issued or used. In
+// an encrypted session it lists card public keys instead (SPEC.md 11.3),
+// which is what the cards' ballots are signed with.
 type TokensData struct {
 	Hashes []Hash `json:"hashes"`
 }
 
 // TokenRevokedData records a card withdrawn before use, e.g. a spoiled card
-// exchanged for a new one.
+// exchanged for a new one. Hash is the card public key in an encrypted
+// session, as in TokensData.
 type TokenRevokedData struct {
 	Hash   Hash   `json:"hash"`
 	Reason string `json:"reason,omitempty"`
@@ -147,6 +186,10 @@ type SessionOpenedData struct {
 	QuorumMet bool   `json:"quorum_met"`
 	Override  bool   `json:"override"`
 	Reason    string `json:"reason,omitempty"`
+	// VoterAssets is the SHA-256 (hex) of the voter page's assets as the
+	// server serves them, so that an inspector compares it with the release
+	// before trusting the page that encrypts the ballots.
+	VoterAssets string `json:"voter_assets,omitempty"`
 }
 
 // SessionClosedData records the counts at close, before sealing.

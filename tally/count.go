@@ -239,3 +239,51 @@ func (r Result) Check() error {
 	}
 	return nil
 }
+
+// LineTotals is one cadre's line summed over a number of ballots without
+// any ballot being seen: what the counting committee decrypts from an
+// encrypted ballot box (SPEC.md 11.9). Unmarked and Multiple together are
+// the ballots invalid for that cadre; the committee knows Multiple apart
+// because paper ballots entered with several marks are flagged as such.
+type LineTotals struct {
+	Counts   [3]int // high, normal, low
+	Unmarked int
+	Multiple int
+}
+
+// AddTotals counts ballots ballots known only by their totals, one
+// LineTotals per cadre in ballot order, so that an encrypted session is
+// tallied by the same rules as one counted ballot by ballot. Every line must
+// account for exactly ballots ballots; otherwise nothing is counted.
+func (c *Counter) AddTotals(ballots int, lines []LineTotals) error {
+	if ballots < 0 {
+		return fmt.Errorf("ballots is %d, must not be negative", ballots)
+	}
+	if len(lines) != len(c.tab) {
+		return fmt.Errorf("totals for %d cadres, want %d", len(lines), len(c.tab))
+	}
+	for j, l := range lines {
+		sum := l.Unmarked + l.Multiple
+		for _, n := range append(l.Counts[:], l.Unmarked, l.Multiple) {
+			if n < 0 {
+				return fmt.Errorf("cadre %d: a negative count", j+1)
+			}
+		}
+		for _, n := range l.Counts {
+			sum += n
+		}
+		if sum != ballots {
+			return fmt.Errorf("cadre %d: the totals account for %d ballots, want %d", j+1, sum, ballots)
+		}
+	}
+	for j, l := range lines {
+		row := &c.tab[j]
+		row[markIndex[High]] += l.Counts[LevelHigh]
+		row[markIndex[Normal]] += l.Counts[LevelNormal]
+		row[markIndex[Low]] += l.Counts[LevelLow]
+		row[markIndex[Unmarked]] += l.Unmarked
+		row[markIndex[Multiple]] += l.Multiple
+	}
+	c.n += ballots
+	return nil
+}

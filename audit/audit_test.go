@@ -229,3 +229,23 @@ func ExampleVerifyChain() {
 	// verified: true size: 2
 	// first bad entry: 1
 }
+
+// TestTrackerCode: a tracker's receipt reads back to its first 15 bytes
+// whatever the case and dashes, and is never taken for a card's receipt.
+func TestTrackerCode(t *testing.T) {
+	var h Hash
+	for i := range h {
+		h[i] = byte(7 * i)
+	}
+	code := TrackerCode(h)
+	if !strings.HasPrefix(code, "TB1-") || len(strings.Split(code, "-")) != 7 {
+		t.Fatalf("TrackerCode = %q, want TB1 and six groups", code)
+	}
+	got, ok := ParseTrackerCode(strings.ToLower(strings.ReplaceAll(code, "-", " ")))
+	if !ok || !bytes.Equal(got, h[:15]) {
+		t.Errorf("ParseTrackerCode(%q) = %x, %v", code, got, ok)
+	}
+	if _, ok := ParseReceipt(code); ok {
+		t.Errorf("a tracker's receipt %q parsed as a card's", code)
+	}
+}

@@ -19,10 +19,25 @@ const receiptBytes = 15
 // in groups of four. It shows that the card was counted, since the hash
 // appears in the sealed TokensUsed entries, and nothing about the choices on
 // the ballot. Anyone holding the card can recompute it.
-func Receipt(tokenHash Hash) string {
-	enc := receiptEncoding.EncodeToString(tokenHash[:receiptBytes])
+func Receipt(tokenHash Hash) string { return receipt(ReceiptPrefix, tokenHash) }
+
+// TrackerPrefix starts the receipt of an encrypted ballot (SPEC.md 11.3).
+const TrackerPrefix = "TB1"
+
+// TrackerCode returns the voter's receipt for an encrypted ballot, given its
+// tracker (SHA-256 of the ballot bytes): TrackerPrefix and the first 15
+// bytes of the tracker in base32, in groups of four. It finds the ballot
+// among the sealed EncryptedBallot entries and says nothing of its content.
+func TrackerCode(tracker Hash) string { return receipt(TrackerPrefix, tracker) }
+
+// ParseTrackerCode returns the tracker prefix a receipt of an encrypted
+// ballot stands for. Letter case, spaces and dashes do not matter.
+func ParseTrackerCode(r string) ([]byte, bool) { return parseReceipt(TrackerPrefix, r) }
+
+func receipt(prefix string, h Hash) string {
+	enc := receiptEncoding.EncodeToString(h[:receiptBytes])
 	var b strings.Builder
-	b.WriteString(ReceiptPrefix)
+	b.WriteString(prefix)
 	for i := 0; i < len(enc); i += 4 {
 		b.WriteByte('-')
 		b.WriteString(enc[i:min(i+4, len(enc))])
@@ -32,9 +47,11 @@ func Receipt(tokenHash Hash) string {
 
 // ParseReceipt returns the hash prefix a receipt stands for. Letter case,
 // spaces and dashes do not matter.
-func ParseReceipt(r string) ([]byte, bool) {
+func ParseReceipt(r string) ([]byte, bool) { return parseReceipt(ReceiptPrefix, r) }
+
+func parseReceipt(prefix, r string) ([]byte, bool) {
 	r = strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(r))
-	rest, ok := strings.CutPrefix(r, ReceiptPrefix)
+	rest, ok := strings.CutPrefix(r, prefix)
 	if !ok {
 		return nil, false
 	}

@@ -10,6 +10,7 @@ package ballot
 import (
 	"strings"
 
+	"tinnhiem/audit"
 	"tinnhiem/tally"
 )
 
@@ -76,6 +77,10 @@ type Session struct {
 	// Chair and Secretary preside over and record the meeting. Any may be
 	// empty until named.
 	CommitteeHead, Chair, Secretary string
+	// Box is how the counting committee holds the key of an encrypted
+	// session (SPEC.md 11), nil for a clear one. Service.Session and
+	// Service.Sessions fill it from the log.
+	Box *audit.BoxSetup
 }
 
 // Member is one person summoned to the meeting (người tham gia ghi phiếu).
@@ -159,8 +164,11 @@ func (l Level) mark() byte {
 // cadre in ballot order. It has no time, address, sequence or token: nothing
 // that could tie it to a voter.
 type Ballot struct {
-	ID    string // 32 hexadecimal digits of randomness
-	Marks string
+	ID    string // 32 hexadecimal digits of randomness; an encrypted ballot's tracker, 64
+	Marks string // empty in an encrypted session
+	// Box is the encrypted ballot as cast (tinnhiem-box-ballot/v1, SPEC.md
+	// 11.5) in an encrypted session, where no marks ever reach the server.
+	Box []byte
 }
 
 // cadreIndex maps each cadre's ID to its place on the ballot.

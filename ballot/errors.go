@@ -146,4 +146,9 @@ var (
 	ErrNotTallied    = &Error{Code: ELocked, Key: "session_not_tallied"}
 	ErrNoCommittee   = &Error{Code: ELocked, Key: "no_committee"}
 	ErrCosignTwice   = &Error{Code: EConflict, Key: "cosign_duplicate"}
+	// ErrNotEncrypted refuses what only an encrypted session has (a key
+	// ceremony, partial decryptions, encrypted ballots); ErrEncrypted
+	// refuses a ballot in clear for an encrypted session.
+	ErrNotEncrypted = &Error{Code: EInvalid, Key: "session_not_encrypted"}
+	ErrEncrypted    = &Error{Code: EInvalid, Key: "session_encrypted"}
 )

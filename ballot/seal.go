@@ -54,6 +54,14 @@ func (s *Service) Close(ctx context.Context, actor, id string) error {
 		if err := s.log(tx, id, actor, audit.SessionClosed, audit.SessionClosedData{Issued: counts.Valid(), Collected: len(ballots)}); err != nil {
 			return err
 		}
+		if setup, err := boxSetup(tx, id); err != nil {
+			return err
+		} else if setup != nil {
+			if err := s.sealEncrypted(tx, id, actor, ballots); err != nil {
+				return err
+			}
+			return s.checkpoint(tx, id)
+		}
 		sealed := make([]audit.BallotData, len(ballots))
 		hashes := make(map[string]audit.Hash, len(ballots))
 		for i, b := range ballots {

@@ -29,6 +29,11 @@ type Service struct {
 	loading map[string]chan struct{} // sessions whose ballot is being read, closed when done
 	tokens  tokenSessions            // unused cards of open sessions, a hint for Cast (vote.go)
 
+	// VoterAssets is the SHA-256 (hex) of the voter page's assets as the
+	// server serves them; Open logs it in SessionOpened so that inspectors
+	// compare it with the release (set it before the first Open).
+	VoterAssets string
+
 	// OnWarning, if set, hears about failures that lose nothing and need
 	// no answer from the caller, so that the server can log them.
 	OnWarning func(error)
@@ -74,7 +79,16 @@ type NewSession struct {
 	// Copies is how many originals of the minutes are made; 0 leaves it
 	// blank to fill by hand.
 	Copies int
+	// Encrypted makes the ballots encrypted on the voters' phones to the
+	// counting committee's joint key (SPEC.md 11); Threshold is how many
+	// committee members are needed to decrypt the totals, 0 for a majority.
+	Encrypted bool
+	Threshold int
 }
+
+// MaxTrustees bounds a committee that holds the key of an encrypted
+// session (SPEC.md 11.6).
+const MaxTrustees = 64
 
 // MaxCopies bounds NewSession.Copies: a typo should not print a thousand.
 const MaxCopies = 50
@@ -113,11 +127,20 @@ func (s *Service) CreateSession(ctx context.Context, actor string, in NewSession
 	if in.Copies < 0 || in.Copies > MaxCopies {
 		return nil, &Error{Code: EInvalid, Key: "session_copies", Args: Args{"max": MaxCopies}}
 	}
+	var setup *audit.BoxSetup
+	if in.Encrypted {
+		if in.Threshold < 0 || in.Threshold > MaxTrustees {
+			return nil, &Error{Code: EInvalid, Key: "session_threshold", Args: Args{"max": MaxTrustees}}
+		}
+		setup = &audit.BoxSetup{Threshold: in.Threshold, Options: RatingOptions}
+	} else if in.Threshold != 0 {
+		return nil, &Error{Code: EInvalid, Key: "session_threshold_clear"}
+	}
 	id, err := s.newSessionID()
 	if err != nil {
 		return nil, err
 	}
-	sess := &Session{ID: id, Org: in.Org, Title: in.Title, Body: in.Body, Date: in.Date, Place: in.Place, Rules: rules, State: Draft}
+	sess := &Session{ID: id, Org: in.Org, Title: in.Title, Body: in.Body, Date: in.Date, Place: in.Place, Rules: rules, State: Draft, Box: setup}
 	err = s.store.Update(ctx, func(tx Tx) error {
 		if err := tx.InsertSession(sess); err != nil {
 			return err
@@ -125,6 +148,7 @@ func (s *Service) CreateSession(ctx context.Context, actor string, in NewSession
 		return s.logSigned(tx, id, actor, audit.SessionCreated, audit.SessionCreatedData{
 			ID: id, Org: in.Org, Title: in.Title, Body: in.Body, Date: in.Date, Place: in.Place, Rules: string(rules),
 			BodyKind: in.BodyKind, Superior: in.Superior, Number: in.Number, Locality: in.Locality, Copies: in.Copies,
+			Box: setup,
 		})
 	})
 	if err != nil {
@@ -144,14 +168,30 @@ func (s *Service) newSessionID() (string, error) {
 // Session returns one session.
 func (s *Service) Session(ctx context.Context, id string) (*Session, error) {
 	var sess *Session
-	err := s.store.View(ctx, func(tx Tx) (err error) { sess, err = tx.Session(id); return err })
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		if sess, err = tx.Session(id); err != nil {
+			return err
+		}
+		sess.Box, err = boxSetup(tx, id)
+		return err
+	})
 	return sess, err
 }
 
 // Sessions returns every session.
 func (s *Service) Sessions(ctx context.Context) ([]Session, error) {
 	var out []Session
-	err := s.store.View(ctx, func(tx Tx) (err error) { out, err = tx.Sessions(); return err })
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		if out, err = tx.Sessions(); err != nil {
+			return err
+		}
+		for i := range out {
+			if out[i].Box, err = boxSetup(tx, out[i].ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	return out, err
 }
 
@@ -271,6 +311,21 @@ func (s *Service) setOfficers(ctx context.Context, actor, id string, o Officers,
 		}
 		if err := checkCommittee(clean, cadres); err != nil {
 			return err
+		}
+		if !slices.Equal(clean, sess.Committee) {
+			if setup, err := boxSetup(tx, id); err != nil {
+				return err
+			} else if setup != nil {
+				c, err := readCeremony(tx, id, setup, len(sess.Committee))
+				if err != nil {
+					return err
+				}
+				if c.started() {
+					// The committee numbers the trustees: once a share of
+					// the key is made for trustee i, i cannot change.
+					return &Error{Code: ELocked, Key: "committee_ceremony"}
+				}
+			}
 		}
 		if keep {
 			chair, secretary = sess.Chair, sess.Secretary
@@ -469,7 +524,18 @@ func (s *Service) IssueTokens(ctx context.Context, actor, id string, n int, deli
 		if err := tx.InsertTokens(id, hashes); err != nil {
 			return err
 		}
-		if err := s.logSigned(tx, id, actor, audit.TokensIssued, audit.TokensData{Hashes: hashes}); err != nil {
+		logged := hashes
+		if setup, err := boxSetup(tx, id); err != nil {
+			return err
+		} else if setup != nil {
+			// An encrypted session's log names each card by the key its
+			// ballot is signed with, so that the verifier can check that
+			// every sealed ballot comes from an issued card.
+			if logged, err = cardKeys(id, tokens); err != nil {
+				return err
+			}
+		}
+		if err := s.logSigned(tx, id, actor, audit.TokensIssued, audit.TokensData{Hashes: logged}); err != nil {
 			return err
 		}
 		return deliver(tokens)
@@ -512,7 +578,15 @@ func (s *Service) RevokeToken(ctx context.Context, actor, id, code, reason strin
 		if err := tx.RevokeToken(h); err != nil {
 			return err
 		}
-		return s.logSigned(tx, id, actor, audit.TokenRevoked, audit.TokenRevokedData{Hash: h, Reason: CleanText(reason)})
+		logged := h
+		if setup, err := boxSetup(tx, id); err != nil {
+			return err
+		} else if setup != nil {
+			if logged, err = CardKey(id, token); err != nil {
+				return err
+			}
+		}
+		return s.logSigned(tx, id, actor, audit.TokenRevoked, audit.TokenRevokedData{Hash: logged, Reason: CleanText(reason)})
 	})
 }
 
@@ -551,11 +625,15 @@ func (s *Service) Open(ctx context.Context, actor, id string, override bool, rea
 		case !a.QuorumMet() && !override:
 			return &Error{Code: ELocked, Key: "quorum_not_met", Args: Args{"present": a.Present, "summoned": a.Summoned}}
 		}
+		if _, err := boxParams(tx, id, len(cadres)); err != nil {
+			return err // an encrypted session without its joint key
+		}
 		sess.State = Open
 		if err := tx.UpdateSession(sess); err != nil {
 			return err
 		}
-		data := audit.SessionOpenedData{Summoned: a.Summoned, Present: a.Present, Issued: counts.Valid(), QuorumMet: a.QuorumMet()}
+		data := audit.SessionOpenedData{Summoned: a.Summoned, Present: a.Present, Issued: counts.Valid(), QuorumMet: a.QuorumMet(),
+			VoterAssets: s.VoterAssets}
 		if !a.QuorumMet() {
 			data.Override, data.Reason = true, reason
 		}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"tinnhiem/audit"
+	"tinnhiem/ballot/box"
 
 	"golang.org/x/mod/sumdb/note"
 )
@@ -15,6 +16,9 @@ import (
 type BallotForm struct {
 	Session *Session
 	Cadres  []Cadre
+	// Box, in an encrypted session, is what the voter's phone encrypts
+	// the ballot under; nil in a clear one.
+	Box *box.Params
 }
 
 // lookupToken resolves a token to its session without revealing more than
@@ -58,6 +62,11 @@ func (s *Service) Form(ctx context.Context, token string) (*BallotForm, error) {
 	if err := votable(f.Session.State, st); err != nil {
 		return nil, err
 	}
+	frozen, err := s.frozenCadres(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	f.Box = frozen.params
 	return &f, nil
 }
 
@@ -79,6 +88,7 @@ func votable(sess State, tok TokenState) error {
 type frozenBallot struct {
 	cadres []Cadre
 	index  map[string]int
+	params *box.Params // an encrypted session's; nil for a clear one
 }
 
 // frozenCadres returns the ballot of an open session from memory: cadres
@@ -124,6 +134,7 @@ func (s *Service) loadFrozen(ctx context.Context, id string) (*frozenBallot, err
 	var state State
 	var cs []Cadre
 	var unused []audit.Hash
+	var params *box.Params
 	err := s.store.View(ctx, func(tx Tx) error {
 		sess, err := tx.Session(id)
 		if err != nil {
@@ -133,6 +144,11 @@ func (s *Service) loadFrozen(ctx context.Context, id string) (*frozenBallot, err
 		if cs, err = tx.Cadres(id); err != nil {
 			return err
 		}
+		if state != Draft {
+			if params, err = boxParams(tx, id, len(cs)); err != nil {
+				return err
+			}
+		}
 		if state == Open {
 			unused, err = tx.TokenHashes(id, TokenIssued)
 		}
@@ -141,7 +157,7 @@ func (s *Service) loadFrozen(ctx context.Context, id string) (*frozenBallot, err
 	if err != nil {
 		return nil, err
 	}
-	b := &frozenBallot{cadres: cs, index: cadreIndex(cs)}
+	b := &frozenBallot{cadres: cs, index: cadreIndex(cs), params: params}
 	if state == Open {
 		s.tokens.remember(id, unused)
 		s.mu.Lock()
@@ -225,6 +241,9 @@ func (s *Service) Cast(ctx context.Context, token string, choices map[string][]L
 	frozen, err := s.frozenCadres(ctx, id)
 	if err != nil {
 		return "", err
+	}
+	if frozen.params != nil {
+		return "", ErrEncrypted
 	}
 	marks, err := marksFor(frozen.index, len(frozen.cadres), choices)
 	if err != nil {

@@ -78,6 +78,9 @@ func (r *Replay) committeeSet(e *audit.Entry) error {
 	if d.Head != "" && !slices.Contains(d.Members, d.Head) {
 		return fmt.Errorf("the head of the counting committee %q is not one of its members", d.Head)
 	}
+	if r.box != nil && !slices.Equal(d.Members, r.Committee) {
+		return ceremonyErr(errors.New("the counting committee changed after its key ceremony started: it numbers the trustees"))
+	}
 	r.Committee = d.Members
 	r.Proceedings.Head, r.Proceedings.Chair, r.Proceedings.Secretary = d.Head, d.Chair, d.Secretary
 	return nil
@@ -184,6 +187,11 @@ func (r *Replay) sessionOpened(e *audit.Entry) error {
 	case d.Override && !nonEmpty(d.Reason):
 		return errors.New("the quorum was overridden without a reason")
 	}
+	if r.Encrypted() {
+		if err := r.openEncrypted(); err != nil {
+			return err
+		}
+	}
 	t, err := entryTime(e)
 	if err != nil {
 		return err
@@ -214,11 +222,19 @@ func (r *Replay) sessionClosed(e *audit.Entry) error {
 		return err
 	}
 	r.Closed, r.ClosedSeq, r.phase, r.counter = &d, e.Seq, phaseSealing, counter
+	if r.Encrypted() {
+		if err := r.closeEncrypted(); err != nil {
+			return err
+		}
+	}
 	r.Proceedings.ClosedAt, r.Proceedings.PresentAtClose = t, len(r.Present)
 	return nil
 }
 
 func (r *Replay) ballot(e *audit.Entry) error {
+	if r.Encrypted() {
+		return errors.New("a ballot in clear in an encrypted session")
+	}
 	var d audit.BallotData
 	if err := strictDecode(e, &d); err != nil {
 		return err
@@ -248,6 +264,11 @@ func (r *Replay) ballotsSealed(e *audit.Entry) error {
 	if err := strictDecode(e, &d); err != nil {
 		return err
 	}
+	if r.Encrypted() {
+		if err := r.sealEncrypted(); err != nil {
+			return err
+		}
+	}
 	if n := r.SealedBallots(); d.Count != n {
 		return ballotErr(fmt.Errorf("BallotsSealed counts %d ballots, the log holds %d", d.Count, n))
 	}
@@ -276,6 +297,11 @@ func (r *Replay) tokensUsed(e *audit.Entry) error {
 		if r.Revoked[h] {
 			return tokenErr(fmt.Errorf("used token %s… had been revoked", h.String()[:12]))
 		}
+		if r.Encrypted() {
+			if err := r.usedEncrypted(h); err != nil {
+				return err
+			}
+		}
 		r.lastUsed, r.nUsed = h, r.nUsed+1
 		if r.keep {
 			r.Used = append(r.Used, h)
@@ -294,6 +320,9 @@ func (r *Replay) endUsed() error {
 }
 
 func (r *Replay) tallyComputed(e *audit.Entry) error {
+	if r.Encrypted() && r.Decrypted == nil {
+		return decryptionErr(errors.New("TallyComputed in an encrypted session without DecryptedTally before it"))
+	}
 	var res tally.Result
 	if err := strictDecode(e, &res); err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"tinnhiem/audit"
+	"tinnhiem/ballot/box"
 	"tinnhiem/tally"
 )
 
@@ -53,6 +54,12 @@ type Replay struct {
 	Opened *audit.SessionOpenedData
 	Closed *audit.SessionClosedData
 	Tally  *tally.Result
+
+	// Of an encrypted session (SPEC.md 11): the qualified key ceremony,
+	// the encrypted sums and the decrypted totals, each once logged.
+	Ceremony       *box.Ceremony
+	EncryptedTally *box.Tally
+	Decrypted      *box.Result
 	// Signed lists the committee's signatures on documents, in log order.
 	Signed []audit.DocumentSignedData
 
@@ -70,6 +77,8 @@ type Replay struct {
 	lastBallot audit.Hash
 	lastUsed   audit.Hash
 	docHash    map[string]audit.Hash // each document's latest SHA-256
+	box        *encrypted            // an encrypted session's replay (encrypted.go)
+	skipProofs bool                  // LogOptions.SkipBallotProofs
 }
 
 // Sealed reports whether the log holds the sealed ballots and used cards.
@@ -79,8 +88,12 @@ func (r *Replay) Sealed() bool { return r.phase >= phaseClosed }
 // issued in DOMAIN.md's sense.
 func (r *Replay) ValidIssued() int { return len(r.Issued) - len(r.Revoked) }
 
-// SealedBallots returns the number of Ballot entries replayed so far.
+// SealedBallots returns the number of Ballot (or EncryptedBallot) entries
+// replayed so far.
 func (r *Replay) SealedBallots() int {
+	if r.box != nil && r.box.params != nil {
+		return r.box.sealed
+	}
 	if r.counter == nil {
 		return 0
 	}
@@ -95,6 +108,9 @@ func (r *Replay) Count() (tally.Result, error) {
 	if !r.Sealed() {
 		return tally.Result{}, errors.New("the ballots are not sealed yet: close the session first")
 	}
+	if r.Encrypted() && r.Decrypted == nil {
+		return tally.Result{}, errors.New("the encrypted totals are not decrypted yet: t trustees' partial decryptions are needed")
+	}
 	return r.counter.Result(len(r.Members), r.ValidIssued())
 }
 
@@ -104,11 +120,25 @@ func (r *Replay) Count() (tally.Result, error) {
 // run. verify.Bundle makes the same two checks entry by entry as it
 // streams a bundle (audit.Head.Extend, then the replay's step). An error is a *audit.ChainError naming the first bad
 // entry.
-func Log(entries []audit.Entry) (*Replay, error) {
+func Log(entries []audit.Entry) (*Replay, error) { return LogWith(entries, LogOptions{}) }
+
+// LogOptions adjust what Log checks.
+type LogOptions struct {
+	// SkipBallotProofs leaves out the line proofs of the sealed encrypted
+	// ballots, still checking their signatures, shapes and sums: for the
+	// server, which verified every proof before it recorded the ballot,
+	// and must not take minutes to tally. The offline verifier never sets it.
+	SkipBallotProofs bool
+}
+
+// LogWith is Log with options.
+func LogWith(entries []audit.Entry, opts LogOptions) (*Replay, error) {
 	if _, err := audit.VerifyChain(entries); err != nil {
 		return nil, err
 	}
-	return ReplayLog(entries)
+	r := newReplay(true)
+	r.skipProofs = opts.SkipBallotProofs
+	return r, r.replayAll(entries)
 }
 
 // ReplayLog replays entries, which must already form a verified chain (see
@@ -118,12 +148,16 @@ func Log(entries []audit.Entry) (*Replay, error) {
 // any point of a session's life: a log copied at close is valid too.
 func ReplayLog(entries []audit.Entry) (*Replay, error) {
 	r := newReplay(true)
+	return r, r.replayAll(entries)
+}
+
+func (r *Replay) replayAll(entries []audit.Entry) error {
 	for i := range entries {
 		if err := r.step(&entries[i]); err != nil {
-			return r, err
+			return err
 		}
 	}
-	return r, r.finish()
+	return r.finish()
 }
 
 // newReplay returns the state before entry 1; keep says whether to keep
@@ -204,12 +238,14 @@ var phaseNames = map[phase]string{
 
 var allowed = map[phase]map[audit.Type]bool{
 	phaseDraft: {audit.RosterSet: true, audit.CadresSet: true, audit.CommitteeSet: true, audit.CheckedIn: true,
-		audit.CheckedOut: true, audit.TokensIssued: true, audit.TokenRevoked: true, audit.SessionOpened: true},
+		audit.CheckedOut: true, audit.TokensIssued: true, audit.TokenRevoked: true, audit.SessionOpened: true,
+		audit.KeyCeremonyRound1: true, audit.KeyCeremonyRound2: true, audit.KeyCeremonyRound3: true, audit.KeyCeremonyCompleted: true},
 	phaseOpen: {audit.CheckedIn: true, audit.CheckedOut: true, audit.TokenRevoked: true, audit.CommitteeSet: true, audit.SessionClosed: true,
 		audit.CosignatureAdded: true},
-	phaseSealing: {audit.BallotEntry: true, audit.BallotsSealed: true},
+	phaseSealing: {audit.BallotEntry: true, audit.EncryptedBallot: true, audit.BallotsSealed: true},
 	phaseUsed:    {audit.TokensUsed: true, audit.CommitteeSet: true, audit.TallyComputed: true, audit.CosignatureAdded: true},
-	phaseClosed:  {audit.CommitteeSet: true, audit.TallyComputed: true, audit.CosignatureAdded: true},
+	phaseClosed: {audit.CommitteeSet: true, audit.TallyComputed: true, audit.CosignatureAdded: true,
+		audit.EncryptedTally: true, audit.PartialDecryption: true, audit.DecryptedTally: true},
 	phaseTallied: {audit.ReportIssued: true, audit.CosignatureAdded: true, audit.DocumentSigned: true},
 }
 
@@ -233,6 +269,15 @@ func init() {
 		audit.ReportIssued:     (*Replay).reportIssued,
 		audit.CosignatureAdded: (*Replay).cosignatureAdded,
 		audit.DocumentSigned:   (*Replay).documentSigned,
+
+		audit.KeyCeremonyRound1:    (*Replay).keyCeremonyRound1,
+		audit.KeyCeremonyRound2:    (*Replay).keyCeremonyRound2,
+		audit.KeyCeremonyRound3:    (*Replay).keyCeremonyRound3,
+		audit.KeyCeremonyCompleted: (*Replay).keyCeremonyCompleted,
+		audit.EncryptedBallot:      (*Replay).encryptedBallot,
+		audit.EncryptedTally:       (*Replay).encryptedTally,
+		audit.PartialDecryption:    (*Replay).partialDecryption,
+		audit.DecryptedTally:       (*Replay).decryptedTally,
 	}
 }
 

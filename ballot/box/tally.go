@@ -21,17 +21,45 @@ type Tally struct {
 // Sum adds up the ciphertexts of ballots that the caller has verified (VerifyBallots); it checks only their shape and
 // encodings. VerifyAndSum does both in one pass.
 func Sum(p *Params, ballots []*Ballot) (*Tally, error) {
+	s, err := NewSummer(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Add(ballots); err != nil {
+		return nil, err
+	}
+	return s.Tally(), nil
+}
+
+// Summer adds ballots to an encrypted tally a batch at a time, so that a verifier streaming a log of any size keeps
+// only the sums, never the ballots. Sum is a Summer fed one batch: the two always agree.
+type Summer struct {
+	p        *Params
+	s        *sums
+	ballots  int
+	multiple []int
+}
+
+// NewSummer starts an empty tally for the session of p.
+func NewSummer(p *Params) (*Summer, error) {
 	if _, err := p.key(); err != nil {
 		return nil, fmt.Errorf("failed to sum ballots: %w", err)
 	}
-	s := newSums(p)
+	return &Summer{p: p, s: newSums(p), multiple: make([]int, p.Lines)}, nil
+}
+
+// Add sums ballots that the caller has verified (VerifyBallots), checking only their shape and encodings. A batch
+// with a bad ballot is refused whole and changes nothing; the error counts ballots from 1 within the batch.
+func (sm *Summer) Add(ballots []*Ballot) error {
+	p := sm.p
+	batch := newSums(p)
 	for n, b := range ballots {
 		if len(b.Lines) != p.Lines {
-			return nil, fmt.Errorf("failed to sum ballots: ballot %d has %d lines", n+1, len(b.Lines))
+			return fmt.Errorf("failed to sum ballots: ballot %d has %d lines", n+1, len(b.Lines))
 		}
 		for k, l := range b.Lines {
 			if len(l.Ciphertexts) != p.Options {
-				return nil, fmt.Errorf("failed to sum ballots: ballot %d, line %d has %d ciphertexts", n+1, k+1, len(l.Ciphertexts))
+				return fmt.Errorf("failed to sum ballots: ballot %d, line %d has %d ciphertexts", n+1, k+1, len(l.Ciphertexts))
 			}
 			alpha := make([]*ristretto255.Element, p.Options)
 			beta := make([]*ristretto255.Element, p.Options)
@@ -40,13 +68,30 @@ func Sum(p *Params, ballots []*Ballot) (*Tally, error) {
 				alpha[i], err1 = ct.Alpha.element(true)
 				beta[i], err2 = ct.Beta.element(false)
 				if err := errors.Join(err1, err2); err != nil {
-					return nil, fmt.Errorf("failed to sum ballots: ballot %d, line %d, option %d: %w", n+1, k+1, i+1, err)
+					return fmt.Errorf("failed to sum ballots: ballot %d, line %d, option %d: %w", n+1, k+1, i+1, err)
 				}
 			}
-			s.add(k, alpha, beta)
+			batch.add(k, alpha, beta)
 		}
 	}
-	return s.tally(p, ballots), nil
+	sm.s.merge(batch)
+	sm.ballots += len(ballots)
+	for _, b := range ballots {
+		for _, k := range b.MultipleMarks {
+			if k >= 1 && k <= p.Lines {
+				sm.multiple[k-1]++
+			}
+		}
+	}
+	return nil
+}
+
+// Tally returns the encrypted tally of every ballot added so far.
+func (sm *Summer) Tally() *Tally {
+	t := sm.s.tally(sm.p, nil)
+	t.Ballots = sm.ballots
+	copy(t.MultipleMarks, sm.multiple)
+	return t
 }
 
 // sums accumulates ciphertexts per line and option.

@@ -146,7 +146,7 @@ func castOne(ctx context.Context, tx *sql.Tx, r *castReq) error {
 	if err != nil {
 		return storeError("mark token used", err)
 	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO ballots (session_id, id, marks) VALUES (?, ?, ?)", session, r.ballot.ID, r.ballot.Marks)
+	_, err = tx.ExecContext(ctx, "INSERT INTO ballots (session_id, id, marks, box) VALUES (?, ?, ?, ?)", session, r.ballot.ID, r.ballot.Marks, r.ballot.Box)
 	if err != nil {
 		if abortsTx(err) {
 			return storeError("store ballot", err)

@@ -63,7 +63,7 @@ func (t *txn) ForgetBallotOrder() error {
 			create,
 			// ORDER BY names the primary key, so SQLite reads the old
 			// table in key order and sorts nothing.
-			"INSERT INTO ballots_rewritten (session_id, id, marks) SELECT session_id, id, marks FROM ballots ORDER BY session_id, id",
+			"INSERT INTO ballots_rewritten (session_id, id, marks, box) SELECT session_id, id, marks, box FROM ballots ORDER BY session_id, id",
 			"DROP TABLE ballots",
 			"ALTER TABLE ballots_rewritten RENAME TO ballots",
 		} {

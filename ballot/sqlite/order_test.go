@@ -177,8 +177,8 @@ func ballotPages(t *testing.T, f *dbFile) (pages []*btreePage, cells [][]storedB
 			if err != nil {
 				return fmt.Errorf("page %d, cell at %d: %w", p.num, c.offset, err)
 			}
-			if len(vals) != 3 {
-				return fmt.Errorf("page %d, cell at %d: %d columns, want session, id, marks", p.num, c.offset, len(vals))
+			if len(vals) != 4 {
+				return fmt.Errorf("page %d, cell at %d: %d columns, want session, id, marks, box", p.num, c.offset, len(vals))
 			}
 			sess, _ := vals[0].(string)
 			id, _ := vals[1].(string)

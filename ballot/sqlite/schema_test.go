@@ -98,7 +98,7 @@ func TestSchemaAnonymity(t *testing.T) {
 	}
 
 	ballots := columns(t, s, "ballots")
-	if got, want := names(ballots), []string{"session_id", "id", "marks"}; !slices.Equal(got, want) {
+	if got, want := names(ballots), []string{"session_id", "id", "marks", "box"}; !slices.Equal(got, want) {
 		t.Errorf("ballots columns = %q, want exactly %q", got, want)
 	}
 	for _, c := range ballots {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -153,7 +154,7 @@ func TestReopen(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if len(bs) != 1 || bs[0] != b {
+		if len(bs) != 1 || !reflect.DeepEqual(bs[0], b) {
 			t.Errorf("Ballots() after reopening = %+v, want [%+v]", bs, b)
 		}
 		if _, st, err := tx.Token(h); err != nil || st != ballot.TokenUsed {

@@ -361,8 +361,8 @@ func (t *txn) Ballots(session string) ([]ballot.Ballot, error) {
 	}
 	return queryAll(t, op, func(sc scanner) (*ballot.Ballot, error) {
 		var b ballot.Ballot
-		return &b, sc.Scan(&b.ID, &b.Marks)
-	}, "SELECT id, marks FROM ballots WHERE session_id = ? ORDER BY id", session)
+		return &b, sc.Scan(&b.ID, &b.Marks, &b.Box)
+	}, "SELECT id, marks, box FROM ballots WHERE session_id = ? ORDER BY id", session)
 }
 
 func (t *txn) BallotCount(session string) (int, error) {

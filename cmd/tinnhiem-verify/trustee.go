@@ -267,13 +267,13 @@ func trusteeRound3(args []string, stdout, stderr io.Writer) error {
 	for _, k := range complaints {
 		against[k.Against] = true
 	}
-	st := &round3{Session: ts.Session, Trustee: ts.Trustee, Complaints: complaints, Checked: []int{}}
+	st := &box.Round3{Session: ts.Session, Trustee: ts.Trustee, Complaints: complaints, Checked: []int{}}
 	for _, i := range sortedInts(cer.round1) {
 		if i != ts.Trustee && !against[i] {
 			st.Checked = append(st.Checked, i)
 		}
 	}
-	if err := writePublic(c.out, formatRound3(st)); err != nil {
+	if err := writePublic(c.out, box.FormatRound3(st)); err != nil {
 		return err
 	}
 	for _, i := range sortedInts(cer.round1) {

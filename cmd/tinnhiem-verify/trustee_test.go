@@ -685,7 +685,7 @@ func TestTrusteeBadShare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r3, err := parseRound3(bytes.TrimSpace(st))
+	r3, err := box.ParseRound3(bytes.TrimSpace(st))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,73 +18,6 @@ import (
 	"tinnhiem/cmd/internal/cli"
 )
 
-// FormatRound3V1 is a trustee's round-3 statement (SPEC.md 11.6.1): the dealers whose shares it checked and its
-// complaints against the others. An empty list of complaints is its confirmation; the statements of all trustees
-// are what tells the committee that qualification is known.
-const FormatRound3V1 = "tinnhiem-box-dkg-round3/v1"
-
-// round3 is the statement of FormatRound3V1.
-type round3 struct {
-	Session    string
-	Trustee    int
-	Checked    []int
-	Complaints []*box.Complaint
-}
-
-type round3JSON struct {
-	Format     string            `json:"format"`
-	Session    string            `json:"session"`
-	Trustee    int               `json:"trustee"`
-	Checked    []int             `json:"checked"`
-	Complaints []json.RawMessage `json:"complaints"`
-}
-
-func formatRound3(r *round3) []byte {
-	j := round3JSON{Format: FormatRound3V1, Session: r.Session, Trustee: r.Trustee, Checked: append([]int{}, r.Checked...),
-		Complaints: []json.RawMessage{}}
-	for _, c := range r.Complaints {
-		j.Complaints = append(j.Complaints, box.FormatComplaint(c))
-	}
-	out, err := json.Marshal(j)
-	if err != nil {
-		panic("tinnhiem-verify: a round-3 statement did not marshal")
-	}
-	return out
-}
-
-func parseRound3(data []byte) (*round3, error) {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(data, &members); err != nil {
-		return nil, err
-	}
-	for _, m := range []string{"session", "trustee", "checked", "complaints"} {
-		if _, ok := members[m]; !ok {
-			return nil, fmt.Errorf("member %q is missing", m)
-		}
-	}
-	var j round3JSON
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&j); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("trailing data")
-	}
-	r := &round3{Session: j.Session, Trustee: j.Trustee, Checked: j.Checked}
-	for n, raw := range j.Complaints {
-		c, err := box.ParseComplaint(raw)
-		if err != nil {
-			return nil, fmt.Errorf("complaint %d: %w", n+1, err)
-		}
-		if c.Session != r.Session || c.Trustee != r.Trustee {
-			return nil, fmt.Errorf("complaint %d is not trustee %d's in this session", n+1, r.Trustee)
-		}
-		r.Complaints = append(r.Complaints, c)
-	}
-	return r, nil
-}
-
 // from is a message and the file it came from, so that an error can name both.
 type from[T any] struct {
 	file string
@@ -97,7 +29,7 @@ type from[T any] struct {
 type inputs struct {
 	round1     []from[*box.Round1]
 	round2     []from[*box.Round2]
-	round3     []from[*round3]
+	round3     []from[*box.Round3]
 	complaints []from[*box.Complaint]
 	partials   []from[*box.Partial]
 }
@@ -163,12 +95,12 @@ func (in *inputs) add(file string) error {
 			return bad(err)
 		}
 		in.round2 = append(in.round2, from[*box.Round2]{file, r})
-	case FormatRound3V1:
-		r, err := parseRound3(data)
+	case box.FormatRound3V1:
+		r, err := box.ParseRound3(data)
 		if err != nil {
 			return bad(err)
 		}
-		in.round3 = append(in.round3, from[*round3]{file, r})
+		in.round3 = append(in.round3, from[*box.Round3]{file, r})
 	case box.FormatComplaintV1:
 		c, err := box.ParseComplaint(data)
 		if err != nil {
@@ -207,7 +139,7 @@ type ceremony struct {
 	n, t       int
 	round1     map[int]*box.Round1 // valid in round 1
 	round2     map[int]*box.Round2
-	round3     map[int]*round3
+	round3     map[int]*box.Round3
 	complaints []*box.Complaint
 }
 
@@ -271,7 +203,7 @@ func absentHint(i int) string {
 // verify, and any two different messages of one trustee for one round; every trustee not named absent must have
 // sent each round up to upTo.
 func (in *inputs) check(session string, n, t int, absent map[int]bool, upTo stage) (*ceremony, error) {
-	c := &ceremony{session: session, n: n, t: t, round1: map[int]*box.Round1{}, round2: map[int]*box.Round2{}, round3: map[int]*round3{}}
+	c := &ceremony{session: session, n: n, t: t, round1: map[int]*box.Round1{}, round2: map[int]*box.Round2{}, round3: map[int]*box.Round3{}}
 	for i := range absent {
 		if i > n {
 			return nil, cli.Usagef("--absent %d: the ceremony has trustees 1 to %d", i, n)
@@ -355,7 +287,7 @@ func (in *inputs) check(session string, n, t int, absent map[int]bool, upTo stag
 			return nil, bif("%s: vòng 3 của thành viên %d, người không có vòng 1 hợp lệ", "%s: round 3 of trustee %d, who has no valid round 1", r.file, r.v.Trustee)
 		}
 		if old := c.round3[r.v.Trustee]; old != nil {
-			if !bytes.Equal(formatRound3(old), formatRound3(r.v)) {
+			if !bytes.Equal(box.FormatRound3(old), box.FormatRound3(r.v)) {
 				return nil, bif("thành viên %d có hai thông điệp vòng 3 khác nhau: %s và %s", "trustee %d sent two different round-3 statements: %s and %s",
 					r.v.Trustee, files[r.v.Trustee], r.file)
 			}

@@ -212,6 +212,9 @@ func (r *Replay) apply(e *audit.Entry) error {
 		if r.Session.Copies < 0 {
 			return fmt.Errorf("a negative number of copies (%d)", r.Session.Copies)
 		}
+		if b := r.Session.Box; b != nil && (b.Options != 3 || b.Threshold < 0 || b.Threshold > 64) {
+			return ceremonyErr(fmt.Errorf("an encrypted session of %d options per line and threshold %d: a rating has 3 options, a threshold is 0–64", b.Options, b.Threshold))
+		}
 		r.phase = phaseDraft
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
 )
 
 // JSON formats of SPEC.md 11.5–11.9. Every Format function writes compact JSON whose first member is "format";
@@ -48,6 +49,9 @@ func parseStrict(data []byte, want string, v any, required ...string) error {
 				return fmt.Errorf("failed to parse %s: member %q is missing", want, name)
 			}
 		}
+	}
+	if err := checkSpelling(data, jsonNames(reflect.TypeOf(v).Elem(), map[string]bool{})); err != nil {
+		return fmt.Errorf("failed to parse %s: %w", want, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -638,4 +642,96 @@ func ParseTrusteeKey(data []byte) (*TrusteeKey, error) {
 		return nil, fmt.Errorf("failed to parse a trustee key: secret: %w", err)
 	}
 	return k, nil
+}
+
+// jsonNames collects the exact member names of t and of the structs it holds, because encoding/json matches names
+// without regard to case and a message must have one spelling.
+func jsonNames(t reflect.Type, names map[string]bool) map[string]bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+		return jsonNames(t.Elem(), names)
+	case reflect.Struct:
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+				names[name] = true
+			}
+			jsonNames(f.Type, names)
+		}
+	}
+	return names
+}
+
+// checkSpelling refuses what encoding/json would accept but a second reader might read otherwise: a member named
+// twice in one object (encoding/json keeps the last), a member name that matches only without regard to case, and a
+// number not written as a plain integer (leading zeros are already refused by the JSON grammar; "-0", a fraction or
+// an exponent are refused here). Whitespace between tokens is allowed: no hash or signature covers the JSON text.
+func checkSpelling(data []byte, names map[string]bool) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	type frame struct {
+		seen  map[string]bool
+		isKey bool
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.seen != nil && top.isKey {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			name := tok.(string)
+			if top.seen[name] {
+				return fmt.Errorf("member %q appears twice", name)
+			}
+			if !names[name] {
+				return fmt.Errorf("member %q is not a member of this format", name)
+			}
+			top.seen[name] = true
+			top.isKey = false
+			continue
+		}
+		if top != nil && top.seen != nil {
+			top.isKey = true
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, &frame{seen: map[string]bool{}, isKey: true})
+			case '[':
+				stack = append(stack, &frame{})
+			default:
+				stack = stack[:len(stack)-1]
+			}
+		case json.Number:
+			if !canonicalInteger(string(t)) {
+				return fmt.Errorf("number %s is not a plain integer", t)
+			}
+		}
+	}
+}
+
+func canonicalInteger(s string) bool {
+	digits := strings.TrimPrefix(s, "-")
+	if digits == "" || digits == "0" && len(s) != len(digits) {
+		return false
+	}
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -240,7 +240,7 @@ func verifyAll(rand io.Reader, p *Params, ballots []*Ballot, allowMultipleMarks,
 	sums := make([]*sums, chunks)
 	parallel(workers, chunks, func(c int) {
 		lo, hi := c*size, min(len(jobs), (c+1)*size)
-		acc := newBatch(newWeightStream(seed, uint64(c)), y)
+		acc := newBatch(newWeightStream(seed, uint64(c)), y, (hi-lo)*perLine)
 		if sum {
 			sums[c] = newSums(p)
 		}
@@ -261,7 +261,7 @@ func verifyAll(rand io.Reader, p *Params, ballots []*Ballot, allowMultipleMarks,
 		for n := lo; n < hi; n++ {
 			j := jobs[n]
 			b := ballots[j.ballot]
-			one := newBatch(newWeightStream(seed, uint64(chunks+n)), y)
+			one := newBatch(newWeightStream(seed, uint64(chunks+n)), y, perLine)
 			if lineErrs[n] == nil && (verifyLine(p, y, &b.Card, j.line+1, branches[j.ballot][j.line], &b.Lines[j.line], one) != nil || !one.holds()) {
 				lineErrs[n] = &BallotError{Line: j.line + 1, Err: errLineProof}
 			}

@@ -217,17 +217,21 @@ func verifyAll(rand io.Reader, p *Params, ballots []*Ballot, allowMultipleMarks,
 	workers := runtime.GOMAXPROCS(0)
 	errs := make([]*BallotError, len(ballots)) // the first error found in each ballot
 
-	// Per ballot: shape, multiple-mark flags, signature.
+	// Per ballot: shape and multiple-mark flags, which every line's check needs first.
 	branches := make([][]int, len(ballots))
-	parallel(workers, len(ballots), func(n int) {
-		branches[n], errs[n] = checkBallot(p, ballots[n], allowMultipleMarks)
-	})
+	for n, b := range ballots {
+		branches[n], errs[n] = checkShape(p, b, allowMultipleMarks)
+	}
 
-	// Per line, in chunks of consecutive lines: challenge checks here, equations in the chunk's batch.
+	// Per line, in chunks of consecutive lines: challenge checks here, equations in the chunk's batch. The
+	// signatures are checked beside the chunks, in the same pool, so that one ballot's signature does not wait
+	// for its lines or hold them up.
 	type job struct{ ballot, line int }
 	var jobs []job
+	var signed []int // the ballots whose shape holds, whose signature is to be checked
 	for n, b := range ballots {
 		if errs[n] == nil {
+			signed = append(signed, n)
 			for k := range b.Lines {
 				jobs = append(jobs, job{n, k})
 			}
@@ -237,8 +241,15 @@ func verifyAll(rand io.Reader, p *Params, ballots []*Ballot, allowMultipleMarks,
 	size := max(1, min(batchPoints/perLine, (len(jobs)+workers-1)/max(1, workers)))
 	chunks := (len(jobs) + size - 1) / size
 	lineErrs := make([]*BallotError, len(jobs))
+	badSignature := make([]bool, len(ballots))
 	sums := make([]*sums, chunks)
-	parallel(workers, chunks, func(c int) {
+	parallel(workers, len(signed)+chunks, func(t int) {
+		if t < len(signed) {
+			b := ballots[signed[t]]
+			badSignature[signed[t]] = !ed25519.Verify(b.Card[:], b.Bytes(p), b.Signature[:])
+			return
+		}
+		c := t - len(signed)
 		lo, hi := c*size, min(len(jobs), (c+1)*size)
 		acc := newBatch(newWeightStream(seed, uint64(c)), y, (hi-lo)*perLine)
 		if sum {
@@ -267,6 +278,13 @@ func verifyAll(rand io.Reader, p *Params, ballots []*Ballot, allowMultipleMarks,
 			}
 		}
 	})
+	// A ballot's fault is reported in the order the checks were once made one after the other: shape, then
+	// signature, then its first bad line.
+	for n, bad := range badSignature {
+		if bad && errs[n] == nil {
+			errs[n] = &BallotError{Err: ErrSignature}
+		}
+	}
 	for n, e := range lineErrs {
 		if e != nil && errs[jobs[n].ballot] == nil {
 			errs[jobs[n].ballot] = e
@@ -319,8 +337,8 @@ func lineError(line int, err error) *BallotError {
 	return be
 }
 
-// checkBallot does the checks of a ballot that are not about one line, and returns each line's branch count.
-func checkBallot(p *Params, b *Ballot, allowMultipleMarks bool) ([]int, *BallotError) {
+// checkShape checks a ballot's number of lines and its multiple-mark flags, and returns each line's branch count.
+func checkShape(p *Params, b *Ballot, allowMultipleMarks bool) ([]int, *BallotError) {
 	if len(b.Lines) != p.Lines {
 		return nil, &BallotError{Err: fmt.Errorf("%d lines, want %d", len(b.Lines), p.Lines)}
 	}
@@ -336,9 +354,6 @@ func checkBallot(p *Params, b *Ballot, allowMultipleMarks bool) ([]int, *BallotE
 			return nil, &BallotError{Err: errors.New("multiple-mark lines must be ascending line numbers")}
 		}
 		branches[k-1] = 1
-	}
-	if !ed25519.Verify(b.Card[:], b.Bytes(p), b.Signature[:]) {
-		return nil, &BallotError{Err: ErrSignature}
 	}
 	return branches, nil
 }

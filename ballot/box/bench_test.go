@@ -107,6 +107,24 @@ func BenchmarkVerifyBallots1000K5(b *testing.B) {
 	}
 }
 
+func benchVerifyBallots(b *testing.B, lines int) {
+	p, _, ballots := benchSetup(b, lines, 100)
+	clock := startCPU(b)
+	defer clock.stop()
+	for i := 0; i < b.N; i++ {
+		if err := VerifyBallots(rand.Reader, p, ballots, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100, "ns/ballot")
+}
+
+// BenchmarkVerifyBallots100K5 is the batch check of 100 ballots of 5 cadres; ns/ballot is the wall time per ballot.
+func BenchmarkVerifyBallots100K5(b *testing.B) { benchVerifyBallots(b, 5) }
+
+// BenchmarkVerifyBallots100K30 is the same for 30 cadres.
+func BenchmarkVerifyBallots100K30(b *testing.B) { benchVerifyBallots(b, 30) }
+
 // BenchmarkCombineV10000K30 is the tally's end for 10,000 ballots of 30 cadres: checking three trustees' partial
 // decryptions, combining them and solving the 90 discrete logarithms (counts up to 10,000).
 func BenchmarkCombineV10000K30(b *testing.B) {

@@ -64,6 +64,26 @@ func (p Point) element(nonIdentity bool) (*ristretto255.Element, error) {
 	return e, nil
 }
 
+// decodeInto decodes p into e, which saves an allocation in loops over many elements; nonIdentity refuses the
+// identity.
+func (p Point) decodeInto(e *ristretto255.Element, nonIdentity bool) error {
+	if err := e.Decode(p[:]); err != nil {
+		return errNonCanonical
+	}
+	if nonIdentity && isIdentity(e) {
+		return errIdentity
+	}
+	return nil
+}
+
+// decodeInto decodes x into s.
+func (x Scalar) decodeInto(s *ristretto255.Scalar) error {
+	if err := s.Decode(x[:]); err != nil {
+		return errNonCanonical
+	}
+	return nil
+}
+
 func (x Scalar) scalar() (*ristretto255.Scalar, error) {
 	s := ristretto255.NewScalar()
 	if err := s.Decode(x[:]); err != nil {
@@ -187,17 +207,16 @@ func randomScalar(rand io.Reader) (*ristretto255.Scalar, error) {
 	return ristretto255.NewScalar().FromUniformBytes(b[:]), nil
 }
 
-// randomWeight reads a uniformly random 128-bit scalar, the weight of one equation in a batch.
-func randomWeight(rand io.Reader) (*ristretto255.Scalar, error) {
+// randomWeightInto sets s to a uniformly random 128-bit scalar, the weight of one equation in a batch.
+func randomWeightInto(rand io.Reader, s *ristretto255.Scalar) error {
 	var b [32]byte
 	if _, err := io.ReadFull(rand, b[:16]); err != nil {
-		return nil, fmt.Errorf("failed to read randomness: %w", err)
+		return fmt.Errorf("failed to read randomness: %w", err)
 	}
-	s := ristretto255.NewScalar()
 	if err := s.Decode(b[:]); err != nil {
 		panic("box: a 128-bit scalar did not decode")
 	}
-	return s, nil
+	return nil
 }
 
 func scalarFromInt(v int) *ristretto255.Scalar {

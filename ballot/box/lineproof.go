@@ -1,9 +1,11 @@
 package box
 
 import (
+	"crypto/sha512"
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 
 	"github.com/gtank/ristretto255"
@@ -13,20 +15,41 @@ import (
 // multiple-mark line of a paper ballot, no mark only). The statement is bound to the election context, the card key
 // and the line number, so a proof is worth nothing anywhere else.
 
-// lineWeights returns d_1…d_L, fixed by the whole statement before any commitment exists.
+// lineWeights returns d_1…d_L, fixed by the whole statement before any commitment exists. The L transcripts share
+// everything but their last item, so that prefix is hashed once and its state cloned: the bytes hashed are the same.
 func lineWeights(p *Params, card *[32]byte, k int, cts []Ciphertext) []*ristretto255.Scalar {
+	t := newTranscript("tinnhiem/box/v1/line-weight")
+	p.context(t)
+	t.bytes(card[:])
+	t.u32(k)
+	for _, ct := range cts {
+		t.point(ct.Alpha)
+		t.point(ct.Beta)
+	}
+	prefix, ok := t.h.(hash.Cloner)
 	d := make([]*ristretto255.Scalar, len(cts))
+	values := make([]ristretto255.Scalar, len(cts))
+	var sum [sha512.Size]byte
 	for i := range cts {
-		t := newTranscript("tinnhiem/box/v1/line-weight")
-		p.context(t)
-		t.bytes(card[:])
-		t.u32(k)
-		for _, ct := range cts {
-			t.point(ct.Alpha)
-			t.point(ct.Beta)
+		ti := &transcript{}
+		if ok {
+			h, err := prefix.Clone()
+			if err != nil {
+				panic("box: a SHA-512 state did not clone")
+			}
+			ti.h = h
+		} else {
+			ti = newTranscript("tinnhiem/box/v1/line-weight")
+			p.context(ti)
+			ti.bytes(card[:])
+			ti.u32(k)
+			for _, ct := range cts {
+				ti.point(ct.Alpha)
+				ti.point(ct.Beta)
+			}
 		}
-		t.u32(i + 1)
-		d[i] = t.challenge()
+		ti.u32(i + 1)
+		d[i] = values[i].FromUniformBytes(ti.h.Sum(sum[:0]))
 	}
 	return d
 }
@@ -119,8 +142,10 @@ type batch struct {
 	points  []*ristretto255.Element
 }
 
-func newBatch(rand io.Reader, y *ristretto255.Element) *batch {
-	return &batch{rand: rand, y: y, g: ristretto255.NewScalar(), yc: ristretto255.NewScalar()}
+// newBatch makes an empty batch with room for size terms, so that adding them does not reallocate.
+func newBatch(rand io.Reader, y *ristretto255.Element, size int) *batch {
+	return &batch{rand: rand, y: y, g: ristretto255.NewScalar(), yc: ristretto255.NewScalar(),
+		scalars: make([]*ristretto255.Scalar, 0, size+2), points: make([]*ristretto255.Element, 0, size+2)}
 }
 
 func (b *batch) add(coef *ristretto255.Scalar, p *ristretto255.Element) {
@@ -164,27 +189,35 @@ func verifyLineInto(p *Params, y *ristretto255.Element, card *[32]byte, k, branc
 	if l.Hints != nil && len(l.Hints) != 2*branches {
 		return fmt.Errorf("proof has %d hints, want %d", len(l.Hints), 2*branches)
 	}
-	alpha := make([]*ristretto255.Element, p.Options)
-	beta := make([]*ristretto255.Element, p.Options)
+	// One backing array for the line's elements and one for its scalars: a line makes a handful of allocations,
+	// not one per value.
+	nHints := len(l.Hints)
+	elements := make([]ristretto255.Element, 2*p.Options+nHints)
+	refs := make([]*ristretto255.Element, len(elements))
+	for i := range elements {
+		refs[i] = &elements[i]
+	}
+	alpha, beta, hints := refs[:p.Options], refs[p.Options:2*p.Options], refs[2*p.Options:]
 	*outAlpha, *outBeta = alpha, beta
 	for i, ct := range l.Ciphertexts {
-		var err error
-		if alpha[i], err = ct.Alpha.element(true); err != nil {
+		if err := ct.Alpha.decodeInto(alpha[i], true); err != nil {
 			return &optionError{i + 1, fmt.Errorf("alpha: %w", err)}
 		}
-		if beta[i], err = ct.Beta.element(false); err != nil {
+		if err := ct.Beta.decodeInto(beta[i], false); err != nil {
 			return &optionError{i + 1, fmt.Errorf("beta: %w", err)}
 		}
 	}
+	// c_j, s_j, then (with hints) the weights z_j, z'_j and the ciphertexts' coefficients.
+	scalars := make([]ristretto255.Scalar, 2*branches+nHints+2*p.Options)
 	c := make([]*ristretto255.Scalar, branches)
 	s := make([]*ristretto255.Scalar, branches)
 	sum := ristretto255.NewScalar()
 	for j := range c {
-		var err error
-		if c[j], err = l.Challenges[j].scalar(); err != nil {
+		c[j], s[j] = &scalars[j], &scalars[branches+j]
+		if err := l.Challenges[j].decodeInto(c[j]); err != nil {
 			return fmt.Errorf("challenge %d: %w", j, err)
 		}
-		if s[j], err = l.Responses[j].scalar(); err != nil {
+		if err := l.Responses[j].decodeInto(s[j]); err != nil {
 			return fmt.Errorf("response %d: %w", j, err)
 		}
 		sum.Add(sum, c[j])
@@ -205,10 +238,8 @@ func verifyLineInto(p *Params, y *ristretto255.Element, card *[32]byte, k, branc
 		}
 		return nil
 	}
-	hints := make([]*ristretto255.Element, len(l.Hints))
 	for i, h := range l.Hints {
-		var err error
-		if hints[i], err = h.element(false); err != nil {
+		if err := h.decodeInto(hints[i], false); err != nil {
 			return fmt.Errorf("hint %d: %w", i+1, err)
 		}
 	}
@@ -219,30 +250,31 @@ func verifyLineInto(p *Params, y *ristretto255.Element, card *[32]byte, k, branc
 	//   z·(A_j + c_j·M − s_j·G) + z'·(B_j + c_j·(N − d_j·G) − s_j·Y) = 0,
 	// written so that the hints get the short (128-bit) weights themselves as coefficients, which halves their
 	// cost in the multiplication, and with M and N expanded into the ciphertexts.
-	sumZC := ristretto255.NewScalar()  // Σ z_j·c_j, the coefficient of M
-	sumZC2 := ristretto255.NewScalar() // Σ z'_j·c_j, the coefficient of N
+	weights := scalars[2*branches : 2*branches+nHints]
+	coefs := scalars[2*branches+nHints:]
+	var sumZC, sumZC2, tmp, tmp2 ristretto255.Scalar // Σ z_j·c_j and Σ z'_j·c_j: the coefficients of M and N
 	for j := range c {
-		z, err := randomWeight(acc.rand)
-		if err != nil {
+		z, z2 := &weights[2*j], &weights[2*j+1]
+		if err := randomWeightInto(acc.rand, z); err != nil {
 			return err
 		}
-		z2, err := randomWeight(acc.rand)
-		if err != nil {
+		if err := randomWeightInto(acc.rand, z2); err != nil {
 			return err
 		}
-		acc.g.Subtract(acc.g, ristretto255.NewScalar().Multiply(z, s[j]))
-		acc.yc.Subtract(acc.yc, ristretto255.NewScalar().Multiply(z2, s[j]))
+		acc.g.Subtract(acc.g, tmp.Multiply(z, s[j]))
+		acc.yc.Subtract(acc.yc, tmp.Multiply(z2, s[j]))
+		tmp.Multiply(z2, c[j])
 		if j > 0 {
-			acc.g.Subtract(acc.g, ristretto255.NewScalar().Multiply(ristretto255.NewScalar().Multiply(z2, c[j]), d[j-1]))
+			acc.g.Subtract(acc.g, tmp2.Multiply(&tmp, d[j-1]))
 		}
+		sumZC2.Add(&sumZC2, &tmp)
+		sumZC.Add(&sumZC, tmp.Multiply(z, c[j]))
 		acc.add(z, hints[2*j])
 		acc.add(z2, hints[2*j+1])
-		sumZC.Add(sumZC, ristretto255.NewScalar().Multiply(z, c[j]))
-		sumZC2.Add(sumZC2, ristretto255.NewScalar().Multiply(z2, c[j]))
 	}
 	for i := range d {
-		acc.add(ristretto255.NewScalar().Multiply(sumZC, d[i]), alpha[i])
-		acc.add(ristretto255.NewScalar().Multiply(sumZC2, d[i]), beta[i])
+		acc.add(coefs[2*i].Multiply(&sumZC, d[i]), alpha[i])
+		acc.add(coefs[2*i+1].Multiply(&sumZC2, d[i]), beta[i])
 	}
 	return nil
 }

@@ -53,7 +53,7 @@ func register(cs ...command) { commands = append(commands, cs...) }
 func init() {
 	register(
 		command{"keygen", "keygen --key FILE", cmdKeygen},
-		command{"session create", "session create --db FILE --title T --body B --date YYYY-MM-DD --place P [--rules qd96|nq96|nq85] [--body-kind dang|hdnd|quochoi|nhanuoc] [--superior S] [--number N] [--locality L] [--copies N]", cmdSessionCreate},
+		command{"session create", "session create --db FILE --title T --body B --date YYYY-MM-DD --place P [--rules qd96|nq96|nq85] [--body-kind dang|hdnd|quochoi|nhanuoc] [--superior S] [--number N] [--locality L] [--copies N] [--threshold T | --clear]", cmdSessionCreate},
 		command{"session list", "session list --db FILE", cmdSessionList},
 		command{"session show", "session show --db FILE --session ID", cmdSessionShow},
 		command{"session committee", "session committee --db FILE --session ID --member \"Full Name\" … [--head NAME] [--chair NAME] [--secretary NAME]", cmdSessionCommittee},

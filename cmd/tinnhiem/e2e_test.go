@@ -37,6 +37,11 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "failed to build tinnhiem: %v\n%s", err, out)
 		os.Exit(1)
 	}
+	verifyBin = filepath.Join(dir, "tinnhiem-verify")
+	if out, err := exec.Command("go", "build", "-o", verifyBin, "../tinnhiem-verify").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "failed to build tinnhiem-verify: %v\n%s", err, out)
+		os.Exit(1)
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -28,6 +28,7 @@ func cmdDemo(e *env, args []string) error {
 	f := newFlags("demo", false, false)
 	addr := f.String("addr", "127.0.0.1:8080", "`ADDRESS` to listen on")
 	dir := f.String("dir", "tinnhiem-demo", "`DIR` for the demo database, key and cards")
+	clear := f.Bool("clear", false, "a session of the older mode, ballots stored as marks, with no committee to simulate")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -58,7 +59,7 @@ func cmdDemo(e *env, args []string) error {
 		return err
 	}
 	defer closeStore()
-	sess, committee, err := prepareDemo(e, svc, *dir, base)
+	sess, committee, err := prepareDemo(e, svc, *dir, base, !*clear)
 	if err != nil {
 		ln.Close()
 		return err
@@ -82,9 +83,14 @@ func cmdDemo(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "Đóng phiên / close the vote (another terminal): %s session close --db %s --session %s\n", self, db, sess.ID)
 	fmt.Fprintf(e.stdout, "Nhật ký / audit log: %s log show --db %s --session %s\n", self, db, sess.ID)
 	fmt.Fprintf(e.stdout, "Kiểm phiếu, báo cáo có chữ ký / tally and signed reports (after close): %s tally --db %s --session %s --out %s\n", self, db, sess.ID, filepath.Join(*dir, "reports"))
+	if committee != nil {
+		fmt.Fprintf(e.stdout, "Sau khi đóng phiên, Ban kiểm phiếu mô phỏng giải mã với 2 trong 3 thành viên (thành viên 3 vắng) / after close, the simulated committee decrypts with two of its three trustees (trustee 3 absent)\n")
+	}
 	fmt.Fprintf(e.stdout, "\nTrang quản lý / organiser console: %s/admin — tài khoản / account %q, mật khẩu / password %s\n", base, demoOrganiser, password)
 	fmt.Fprintf(e.stdout, "Ctrl+C để dừng / to stop.\n\n")
-	go decryptWhenClosed(e, svc, committee)
+	if committee != nil {
+		go decryptWhenClosed(e, svc, committee)
+	}
 	return serveWith(e, svc, ln, opts)
 }
 
@@ -151,7 +157,7 @@ func selfCommand() string {
 // demo's codes are meant to be seen, unlike a real session's.
 var demoURLs []string
 
-func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session, *simtrustee.Committee, error) {
+func prepareDemo(e *env, svc *ballot.Service, dir, base string, encrypted bool) (*ballot.Session, *simtrustee.Committee, error) {
 	actor := cliActor()
 	step := func(format string, args ...any) { fmt.Fprintf(e.stdout, "✓ "+format+"\n", args...) }
 	sess, err := svc.CreateSession(e.ctx, actor, ballot.NewSession{
@@ -164,12 +170,16 @@ func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session
 		Superior: "Đảng bộ thành phố Hà Nội", Locality: "Hà Nội", Copies: 2,
 		// Encrypted on the phones to the committee's joint key; two of
 		// its three members decrypt the result.
-		Encrypted: true,
+		Encrypted: encrypted,
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	step("tạo phiên / session created: %s — %s (quy định qd96, hòm phiếu mã hóa / encrypted ballot box)", sess.ID, sess.Title)
+	mode := "hòm phiếu mã hóa / encrypted ballot box"
+	if !encrypted {
+		mode = "phiếu không mã hóa / clear ballots"
+	}
+	step("tạo phiên / session created: %s — %s (quy định qd96, %s)", sess.ID, sess.Title, mode)
 	raw, _ := demoData.ReadFile("demodata/members.csv")
 	members, err := ballot.ParseRoster(bytes.NewReader(raw))
 	if err != nil {
@@ -196,20 +206,12 @@ func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session
 		return nil, nil, err
 	}
 	step("Ban kiểm phiếu / counting committee: %s, %s, %s", members[5].Name, members[6].Name, members[7].Name)
-	committee, err := simtrustee.Ceremony(e.ctx, svc, "demo:simtrustee", sess.ID, rand.Reader)
-	if err != nil {
-		return nil, nil, fmt.Errorf("failed to run the simulated key ceremony: %w", err)
+	var committee *simtrustee.Committee
+	if encrypted {
+		if committee, err = simulateCommittee(e, svc, sess.ID); err != nil {
+			return nil, nil, err
+		}
 	}
-	st, err := svc.Ceremony(e.ctx, sess.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	step("lễ tạo khóa / key ceremony: %d thành viên, cần %d để giải mã / %d trustees, %d to decrypt — khóa chung / joint key %s",
-		committee.N, committee.T, committee.N, committee.T, base64.RawURLEncoding.EncodeToString(st.JointKey[:]))
-	fmt.Fprintln(e.stdout, "  Ban kiểm phiếu ở đây là mô phỏng: cả ba thành viên chạy trong tiến trình này. Một cuộc bỏ phiếu thật"+
-		" chạy lễ tạo khóa trên máy của từng thành viên bằng tinnhiem-verify trustee (README: Ban kiểm phiếu trên máy tính).")
-	fmt.Fprintln(e.stdout, "  The committee is simulated: all three trustees run in this process. A real vote runs the ceremony"+
-		" on each member's own laptop with tinnhiem-verify trustee (README: For committee members on a laptop).")
 	a, err := svc.CheckIn(e.ctx, actor, sess.ID, nil, true)
 	if err != nil {
 		return nil, nil, err
@@ -237,4 +239,24 @@ func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session
 	}
 	step("mở phiên bỏ phiếu / vote opened")
 	return sess, committee, nil
+}
+
+// simulateCommittee runs the key ceremony of the demo's session with the
+// three members of its committee simulated in this process, and says so.
+func simulateCommittee(e *env, svc *ballot.Service, id string) (*simtrustee.Committee, error) {
+	committee, err := simtrustee.Ceremony(e.ctx, svc, "demo:simtrustee", id, rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("failed to run the simulated key ceremony: %w", err)
+	}
+	st, err := svc.Ceremony(e.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(e.stdout, "✓ lễ tạo khóa / key ceremony: %d thành viên, cần %d để giải mã / %d trustees, %d to decrypt — khóa chung / joint key %s\n",
+		committee.N, committee.T, committee.N, committee.T, base64.RawURLEncoding.EncodeToString(st.JointKey[:]))
+	fmt.Fprintln(e.stdout, "  Ban kiểm phiếu ở đây là mô phỏng: cả ba thành viên chạy trong tiến trình này. Một cuộc bỏ phiếu thật"+
+		" chạy lễ tạo khóa trên máy của từng thành viên bằng tinnhiem-verify trustee (README: Ban kiểm phiếu trên máy tính).")
+	fmt.Fprintln(e.stdout, "  The committee is simulated: all three trustees run in this process. A real vote runs the ceremony"+
+		" on each member's own laptop with tinnhiem-verify trustee (README: For committee members on a laptop).")
+	return committee, nil
 }

@@ -68,7 +68,7 @@ func init() {
 		command{"log show", "log show --db FILE --session ID", cmdLogShow},
 		command{"log verify", "log verify --db FILE", cmdLogVerify},
 		command{"serve", "serve --db FILE --addr 127.0.0.1:8080 [--base-url URL] [--key FILE] [--tsa URL] [--pkcs11-module FILE --token-label L --pin-file FILE | --p12 FILE …]", cmdServe},
-		command{"demo", "demo [--addr ADDR] [--dir DIR]", cmdDemo},
+		command{"demo", "demo [--addr ADDR] [--dir DIR] [--clear]", cmdDemo},
 	)
 }
 

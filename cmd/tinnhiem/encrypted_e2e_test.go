@@ -97,6 +97,26 @@ func TestEncryptedVoteCLI(t *testing.T) {
 	if out := cmd("ceremony", "add", filepath.Join(exchange, "round1-2.json")); !strings.Contains(out, "already recorded") {
 		t.Fatalf("ceremony add of a recorded message: %q", out)
 	}
+	// Refused messages name the file and record nothing: a second round 1
+	// of trustee 1, and a file that is no ceremony message.
+	other := filepath.Join(dir, "other")
+	if err := os.Mkdir(other, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	runVerify(t, "trustee", "round1", "--session", id, "--n", "3", "--trustee", "1",
+		"--secret", filepath.Join(other, "secret.json"), "--out", filepath.Join(other, "round1-1.json"))
+	fails(t, 1, `^tinnhiem: error: Thành viên số 1 đã gửi thông điệp vòng này rồi\. / .*round1-1\.json: trustee 1 already sent this round's message \(this file was not recorded\)`,
+		append([]string{"ceremony", "add", filepath.Join(other, "round1-1.json")}, sk...)...)
+	notMessage := filepath.Join(other, "note.json")
+	if err := os.WriteFile(notMessage, []byte(`{"format":"tinnhiem-box-tally/v1"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fails(t, 1, `không phải thông điệp lễ tạo khóa.*note\.json: this is not a key-ceremony message`, append([]string{"ceremony", "add", notMessage}, sk...)...)
+	if out := cmd("ceremony", "status"); !strings.Contains(out, "not completed: 3 messages") {
+		t.Fatalf("ceremony status after refused messages:\n%s", out)
+	}
+	fails(t, 2, `--absent takes trustee numbers`, append([]string{"ceremony", "complete", "--absent", "x"}, sk...)...)
+
 	for i := 1; i <= 3; i++ {
 		runVerify(t, "trustee", "round2", "--secret", filepath.Join(laptop(i), "secret.json"), "--in", exchange,
 			"--out", filepath.Join(laptop(i), fmt.Sprintf("round2-%d.json", i)))
@@ -131,6 +151,18 @@ func TestEncryptedVoteCLI(t *testing.T) {
 			"--result", result, "--out", filepath.Join(laptop(i), "key.json"))
 	}
 	cmd("session", "open")
+	clear := strings.TrimSpace(must(t, append([]string{"session", "create", "--clear", "--title", "Phiên không mã hóa", "--body", "Đảng ủy",
+		"--date", "2026-11-22", "--place", "Hội trường B"}, k...)...))
+	fails(t, 1, `không dùng hòm phiếu mã hóa\. / this session does not use the encrypted ballot box\ntinnhiem: hint: this session was created with --clear`,
+		append([]string{"ceremony", "status", "--session", clear}, k...)...)
+	fails(t, 2, `--threshold applies to an encrypted session`, append([]string{"session", "create", "--clear", "--threshold", "2", "--title", "x",
+		"--body", "y", "--date", "2026-11-22", "--place", "z"}, k...)...)
+	help := must(t, "help")
+	for _, c := range []string{"ceremony status", "ceremony add", "ceremony export", "ceremony complete", "partial export-tally", "partial add", "--threshold T | --clear"} {
+		if !strings.Contains(help, c) {
+			t.Errorf("tinnhiem help does not list %q", c)
+		}
+	}
 
 	// Casting: each card's ballot encrypted to the joint key from the form
 	// the server gives, as box.js does on the phone, and cast through the

@@ -45,7 +45,7 @@ func TestCLIErrorsBilingual(t *testing.T) {
 	db, key := filepath.Join(dir, "t.db"), filepath.Join(dir, "t.key")
 	must(t, "keygen", "--key", key)
 	k := []string{"--db", db, "--key", key}
-	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--title", "Hội nghị", "--body", "Đảng ủy",
+	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--clear", "--title", "Hội nghị", "--body", "Đảng ủy",
 		"--date", "2026-11-22", "--place", "Hội trường"}, k...)...))
 	sk := append([]string{"--session", id}, k...)
 
@@ -55,7 +55,7 @@ func TestCLIErrorsBilingual(t *testing.T) {
 		args   []string
 		vi, en string // fragments of each half
 	}{
-		{"domain, with arguments", 1, append([]string{"session", "create", "--title", "x", "--body", "y", "--date", "2026-11-22", "--place", "z", "--rules", "qd262"}, k...),
+		{"domain, with arguments", 1, append([]string{"session", "create", "--clear", "--title", "x", "--body", "y", "--date", "2026-11-22", "--place", "z", "--rules", "qd262"}, k...),
 			`Không có bộ quy định "qd262"`, `unknown rule set "qd262": use qd96, nq96 or nq85`},
 		{"domain, sentinel", 1, append([]string{"tally", "--out", filepath.Join(dir, "out")}, sk...),
 			"Phiên bỏ phiếu chưa đóng", "the vote is not closed: close the session first"},
@@ -88,7 +88,7 @@ func TestCLIHintsOnce(t *testing.T) {
 	db, key := filepath.Join(dir, "t.db"), filepath.Join(dir, "t.key")
 	must(t, "keygen", "--key", key)
 	k := []string{"--db", db, "--key", key}
-	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--title", "Hội nghị", "--body", "Đảng ủy",
+	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--clear", "--title", "Hội nghị", "--body", "Đảng ủy",
 		"--date", "2026-11-22", "--place", "Hội trường"}, k...)...))
 	var b strings.Builder
 	b.WriteString("Họ và tên,Chức vụ,Đơn vị\n")
@@ -123,7 +123,7 @@ func TestCLIHintsWithFlags(t *testing.T) {
 	db, key := filepath.Join(dir, "t.db"), filepath.Join(dir, "t.key")
 	must(t, "keygen", "--key", key)
 	k := []string{"--db", db, "--key", key}
-	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--title", "Hội nghị", "--body", "Đảng ủy",
+	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--clear", "--title", "Hội nghị", "--body", "Đảng ủy",
 		"--date", "2026-11-22", "--place", "Hội trường"}, k...)...))
 	sk := append([]string{"--session", id}, k...)
 	must(t, append([]string{"session", "committee", "--member", "Tạ Quang Vinh", "--member", "Khổng Minh Triết"}, sk...)...)
@@ -137,7 +137,7 @@ func TestCLIHintsWithFlags(t *testing.T) {
 		t.Errorf("cadres import naming a committee member: exit %d, stderr %q; want the sentences and the hint %q", code, errOut, wantHint)
 	}
 
-	_, errOut, code = run(t, append([]string{"session", "create", "--org", "Không có", "--title", "x", "--body", "y",
+	_, errOut, code = run(t, append([]string{"session", "create", "--clear", "--org", "Không có", "--title", "x", "--body", "y",
 		"--date", "2026-11-22", "--place", "z"}, k...)...)
 	vi, en = errorLine(t, errOut)
 	if code != 1 || vi != `Không có tổ chức tên "Không có".` || !strings.Contains(en, `no organisation is named "Không có"`) ||

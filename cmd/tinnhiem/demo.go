@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"tinnhiem/ballot"
+	"tinnhiem/ballot/simtrustee"
 	"tinnhiem/cmd/internal/cli"
 )
 
@@ -27,6 +28,7 @@ func cmdDemo(e *env, args []string) error {
 	f := newFlags("demo", false, false)
 	addr := f.String("addr", "127.0.0.1:8080", "`ADDRESS` to listen on")
 	dir := f.String("dir", "tinnhiem-demo", "`DIR` for the demo database, key and cards")
+	clear := f.Bool("clear", false, "a session of the older mode, ballots stored as marks, with no committee to simulate")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -57,7 +59,7 @@ func cmdDemo(e *env, args []string) error {
 		return err
 	}
 	defer closeStore()
-	sess, err := prepareDemo(e, svc, *dir, base)
+	sess, committee, err := prepareDemo(e, svc, *dir, base, !*clear)
 	if err != nil {
 		ln.Close()
 		return err
@@ -81,9 +83,43 @@ func cmdDemo(e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "Đóng phiên / close the vote (another terminal): %s session close --db %s --session %s\n", self, db, sess.ID)
 	fmt.Fprintf(e.stdout, "Nhật ký / audit log: %s log show --db %s --session %s\n", self, db, sess.ID)
 	fmt.Fprintf(e.stdout, "Kiểm phiếu, báo cáo có chữ ký / tally and signed reports (after close): %s tally --db %s --session %s --out %s\n", self, db, sess.ID, filepath.Join(*dir, "reports"))
+	if committee != nil {
+		fmt.Fprintf(e.stdout, "Sau khi đóng phiên, Ban kiểm phiếu mô phỏng giải mã với 2 trong 3 thành viên (thành viên 3 vắng) / after close, the simulated committee decrypts with two of its three trustees (trustee 3 absent)\n")
+	}
 	fmt.Fprintf(e.stdout, "\nTrang quản lý / organiser console: %s/admin — tài khoản / account %q, mật khẩu / password %s\n", base, demoOrganiser, password)
 	fmt.Fprintf(e.stdout, "Ctrl+C để dừng / to stop.\n\n")
+	if committee != nil {
+		go decryptWhenClosed(e, svc, committee)
+	}
 	return serveWith(e, svc, ln, opts)
+}
+
+// decryptWhenClosed plays the simulated committee's part after the vote
+// closes, from the console or from another terminal: two of its three
+// trustees send their partial decryptions, the third stays away, so that
+// the tally runs as it does when one member is absent.
+func decryptWhenClosed(e *env, svc *ballot.Service, c *simtrustee.Committee) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-tick.C:
+		}
+		sess, err := svc.Session(e.ctx, c.Session)
+		if err != nil || sess.State == ballot.Draft || sess.State == ballot.Open {
+			continue
+		}
+		if sess.State == ballot.Closed {
+			if err := c.Decrypt(e.ctx, svc, "demo:simtrustee", rand.Reader, 1, 2); err != nil {
+				fmt.Fprintf(e.stderr, "tinnhiem: demo: the simulated committee failed to decrypt: %v\n", err)
+				return
+			}
+			fmt.Fprintf(e.stdout, "✓ Ban kiểm phiếu mô phỏng đã giải mã (thành viên 1 và 2 của 3; thành viên 3 vắng) / the simulated committee decrypted the tally (trustees 1 and 2 of 3; trustee 3 absent): kiểm phiếu được / it can be tallied now\n")
+		}
+		return
+	}
 }
 
 // demoOrganiser is the organiser account the demo creates, scoped to the
@@ -121,7 +157,7 @@ func selfCommand() string {
 // demo's codes are meant to be seen, unlike a real session's.
 var demoURLs []string
 
-func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session, error) {
+func prepareDemo(e *env, svc *ballot.Service, dir, base string, encrypted bool) (*ballot.Session, *simtrustee.Committee, error) {
 	actor := cliActor()
 	step := func(format string, args ...any) { fmt.Fprintf(e.stdout, "✓ "+format+"\n", args...) }
 	sess, err := svc.CreateSession(e.ctx, actor, ballot.NewSession{
@@ -132,27 +168,34 @@ func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session
 		Rules: ballot.QD96,
 		// The documents' header: a Party body under its superior, in Hà Nội.
 		Superior: "Đảng bộ thành phố Hà Nội", Locality: "Hà Nội", Copies: 2,
+		// Encrypted on the phones to the committee's joint key; two of
+		// its three members decrypt the result.
+		Encrypted: encrypted,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	step("tạo phiên / session created: %s — %s (quy định qd96)", sess.ID, sess.Title)
+	mode := "hòm phiếu mã hóa / encrypted ballot box"
+	if !encrypted {
+		mode = "phiếu không mã hóa / clear ballots"
+	}
+	step("tạo phiên / session created: %s — %s (quy định qd96, %s)", sess.ID, sess.Title, mode)
 	raw, _ := demoData.ReadFile("demodata/members.csv")
 	members, err := ballot.ParseRoster(bytes.NewReader(raw))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := svc.ImportRoster(e.ctx, actor, sess.ID, members); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	step("nhập danh sách triệu tập / roster imported: %d", len(members))
 	raw, _ = demoData.ReadFile("demodata/cadres.csv")
 	cadres, err := ballot.ParseCadres(bytes.NewReader(raw))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := svc.ImportCadres(e.ctx, actor, sess.ID, cadres); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	step("nhập người được lấy phiếu / cadres imported: %d", len(cadres))
 	// The committee comes from the members who are not rated: the first
@@ -160,12 +203,18 @@ func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session
 	officers := ballot.Officers{Committee: []string{members[5].Name, members[6].Name, members[7].Name},
 		Chair: members[0].Name, Secretary: members[3].Name}
 	if err := svc.SetOfficers(e.ctx, actor, sess.ID, officers); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	step("Ban kiểm phiếu / counting committee: %s, %s, %s", members[5].Name, members[6].Name, members[7].Name)
+	var committee *simtrustee.Committee
+	if encrypted {
+		if committee, err = simulateCommittee(e, svc, sess.ID); err != nil {
+			return nil, nil, err
+		}
+	}
 	a, err := svc.CheckIn(e.ctx, actor, sess.ID, nil, true)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	step("điểm danh / checked in: %d/%d có mặt / present", a.Present, a.Summoned)
 	out := filepath.Join(dir, "cards.pdf")
@@ -175,10 +224,10 @@ func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := writeDemoCards(sess, tokens, base, out); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	demoURLs = demoURLs[:0]
 	for _, t := range tokens {
@@ -186,8 +235,28 @@ func prepareDemo(e *env, svc *ballot.Service, dir, base string) (*ballot.Session
 	}
 	step("phát hành thẻ / cards issued: %d → %s", len(tokens), out)
 	if err := svc.Open(e.ctx, actor, sess.ID, false, ""); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	step("mở phiên bỏ phiếu / vote opened")
-	return sess, nil
+	return sess, committee, nil
+}
+
+// simulateCommittee runs the key ceremony of the demo's session with the
+// three members of its committee simulated in this process, and says so.
+func simulateCommittee(e *env, svc *ballot.Service, id string) (*simtrustee.Committee, error) {
+	committee, err := simtrustee.Ceremony(e.ctx, svc, "demo:simtrustee", id, rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("failed to run the simulated key ceremony: %w", err)
+	}
+	st, err := svc.Ceremony(e.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(e.stdout, "✓ lễ tạo khóa / key ceremony: %d thành viên, cần %d để giải mã / %d trustees, %d to decrypt — khóa chung / joint key %s\n",
+		committee.N, committee.T, committee.N, committee.T, base64.RawURLEncoding.EncodeToString(st.JointKey[:]))
+	fmt.Fprintln(e.stdout, "  Ban kiểm phiếu ở đây là mô phỏng: cả ba thành viên chạy trong tiến trình này. Một cuộc bỏ phiếu thật"+
+		" chạy lễ tạo khóa trên máy của từng thành viên bằng tinnhiem-verify trustee (README: Ban kiểm phiếu trên máy tính).")
+	fmt.Fprintln(e.stdout, "  The committee is simulated: all three trustees run in this process. A real vote runs the ceremony"+
+		" on each member's own laptop with tinnhiem-verify trustee (README: For committee members on a laptop).")
+	return committee, nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -30,7 +31,8 @@ func TestDemo(t *testing.T) {
 	}
 	t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() })
 
-	var voteURL, console, password string
+	var voteURL, console, password, closeCmd string
+	var simulated bool
 	consoleLine := regexp.MustCompile(`(http://[0-9.:]+/admin) — tài khoản / account "demo", mật khẩu / password (\S+)`)
 	lines := bufio.NewScanner(stdout)
 	deadline := time.Now().Add(30 * time.Second)
@@ -39,14 +41,24 @@ func TestDemo(t *testing.T) {
 		if voteURL == "" && strings.HasPrefix(l, "HTTP://") {
 			voteURL = l
 		}
+		simulated = simulated || strings.Contains(l, "The committee is simulated") && strings.Contains(l, "tinnhiem-verify trustee")
+		if _, c, ok := strings.Cut(l, "(another terminal): tinnhiem "); ok {
+			closeCmd = c
+		}
 		if m := consoleLine.FindStringSubmatch(l); m != nil {
 			console, password = m[1], m[2]
 			break
 		}
 	}
-	go io.Copy(io.Discard, stdout)
-	if voteURL == "" || console == "" {
-		t.Fatalf("the demo printed no voting URL (%q) or console account (%q)", voteURL, console)
+	rest := make(chan string, 64)
+	go func() {
+		for lines.Scan() {
+			rest <- lines.Text()
+		}
+		close(rest)
+	}()
+	if voteURL == "" || console == "" || closeCmd == "" || !simulated {
+		t.Fatalf("the demo printed no voting URL (%q), console account (%q), close command (%q) or simulated committee (%v)", voteURL, console, closeCmd, simulated)
 	}
 	base := strings.TrimSuffix(console, "/admin")
 
@@ -83,5 +95,36 @@ func TestDemo(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 200 || !strings.Contains(string(home), "thử nghiệm") {
 		t.Fatalf("the console home does not list the demo session: %d\n%s", res.StatusCode, home)
+	}
+
+	// The demo's session is encrypted: once closed from another terminal,
+	// two of its three simulated trustees decrypt, and the tally runs.
+	if code, resp := post(t, base+"/api/v1/cast", map[string]any{"token": tok, "choices": map[string]string{}}); code == 201 || errorCode(resp) != "session_encrypted" {
+		t.Fatalf("a clear ballot in the demo's encrypted session: %d %v", code, resp)
+	}
+	args := strings.Fields(closeCmd)
+	must(t, args...)
+	decrypted, timeout := false, time.After(30*time.Second)
+wait:
+	for !decrypted {
+		select {
+		case l, ok := <-rest:
+			if !ok {
+				break wait
+			}
+			decrypted = strings.Contains(l, "the simulated committee decrypted the tally (trustees 1 and 2 of 3; trustee 3 absent)")
+		case <-timeout:
+			break wait
+		}
+	}
+	if !decrypted {
+		t.Fatal("the demo's simulated committee did not decrypt after close")
+	}
+	go func() {
+		for range rest {
+		}
+	}()
+	if out := must(t, append([]string{"tally", "--out", filepath.Join(dir, "reports")}, args[2:]...)...); !strings.Contains(out, "tallied: 0 phiếu thu về") {
+		t.Fatalf("tally of the demo printed:\n%s", out)
 	}
 }

@@ -37,6 +37,11 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "failed to build tinnhiem: %v\n%s", err, out)
 		os.Exit(1)
 	}
+	verifyBin = filepath.Join(dir, "tinnhiem-verify")
+	if out, err := exec.Command("go", "build", "-o", verifyBin, "../tinnhiem-verify").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "failed to build tinnhiem-verify: %v\n%s", err, out)
+		os.Exit(1)
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -189,9 +194,9 @@ func TestEndToEndVote(t *testing.T) {
 	fails(t, 2, "--db FILE is required", "session", "list")
 	fails(t, 2, "unknown command", "sesion", "list")
 
-	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--title", "Hội nghị lấy phiếu tín nhiệm năm 2026",
+	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--clear", "--title", "Hội nghị lấy phiếu tín nhiệm năm 2026",
 		"--body", "Ban Chấp hành Đảng bộ Khối", "--date", "2026-11-22", "--place", "Hội trường A"}, k...)...))
-	fails(t, 1, "rule set", append([]string{"session", "create", "--title", "x", "--body", "y", "--date", "2026-11-22",
+	fails(t, 1, "rule set", append([]string{"session", "create", "--clear", "--title", "x", "--body", "y", "--date", "2026-11-22",
 		"--place", "z", "--rules", "qd262"}, k...)...)
 	if list := must(t, append([]string{"session", "list"}, k...)...); !strings.Contains(list, id) || !strings.Contains(list, "draft") {
 		t.Fatalf("session list = %q, want %s in draft", list, id)

@@ -72,6 +72,24 @@ var domainHints = map[string]func(f cliFlags, args ballot.Args) string{
 	"storage_newer": func(cliFlags, ballot.Args) string {
 		return "run a tinnhiem at least as new as the one that last wrote this file"
 	},
+	"ceremony_incomplete": func(f cliFlags, _ ballot.Args) string {
+		return "see who is missing: tinnhiem ceremony status --db " + f.db + " --session " + f.session +
+			"; add their files with tinnhiem ceremony add, then tinnhiem ceremony complete"
+	},
+	"ceremony_waiting": func(f cliFlags, args ballot.Args) string {
+		return fmt.Sprintf("add the trustee's messages (tinnhiem ceremony add), or go on without them: tinnhiem ceremony complete --db %s --session %s --absent %v",
+			f.db, f.session, args["trustee"])
+	},
+	"partials_missing": func(f cliFlags, _ ballot.Args) string {
+		return "each trustee decrypts the tally from tinnhiem partial export-tally --db " + f.db + " --session " + f.session +
+			" --out tally.json (tinnhiem-verify trustee decrypt); then tinnhiem partial add --db " + f.db + " --session " + f.session + " FILE…"
+	},
+	"partial_invalid": func(f cliFlags, _ ballot.Args) string {
+		return "the trustee decrypts again with their own key.json and the tally of tinnhiem partial export-tally --db " + f.db + " --session " + f.session
+	},
+	"session_not_encrypted": func(cliFlags, ballot.Args) string {
+		return "this session was created with --clear: it has no key ceremony and no partial decryptions"
+	},
 }
 
 // csvHints are the hints for the problems of an imported file, by the

@@ -53,7 +53,7 @@ func register(cs ...command) { commands = append(commands, cs...) }
 func init() {
 	register(
 		command{"keygen", "keygen --key FILE", cmdKeygen},
-		command{"session create", "session create --db FILE --title T --body B --date YYYY-MM-DD --place P [--rules qd96|nq96|nq85] [--body-kind dang|hdnd|quochoi|nhanuoc] [--superior S] [--number N] [--locality L] [--copies N]", cmdSessionCreate},
+		command{"session create", "session create --db FILE --title T --body B --date YYYY-MM-DD --place P [--rules qd96|nq96|nq85] [--body-kind dang|hdnd|quochoi|nhanuoc] [--superior S] [--number N] [--locality L] [--copies N] [--threshold T | --clear]", cmdSessionCreate},
 		command{"session list", "session list --db FILE", cmdSessionList},
 		command{"session show", "session show --db FILE --session ID", cmdSessionShow},
 		command{"session committee", "session committee --db FILE --session ID --member \"Full Name\" … [--head NAME] [--chair NAME] [--secretary NAME]", cmdSessionCommittee},
@@ -68,7 +68,7 @@ func init() {
 		command{"log show", "log show --db FILE --session ID", cmdLogShow},
 		command{"log verify", "log verify --db FILE", cmdLogVerify},
 		command{"serve", "serve --db FILE --addr 127.0.0.1:8080 [--base-url URL] [--key FILE] [--tsa URL] [--pkcs11-module FILE --token-label L --pin-file FILE | --p12 FILE …]", cmdServe},
-		command{"demo", "demo [--addr ADDR] [--dir DIR]", cmdDemo},
+		command{"demo", "demo [--addr ADDR] [--dir DIR] [--clear]", cmdDemo},
 	)
 }
 

@@ -28,7 +28,7 @@ func TestCLIOfficersAndCheckout(t *testing.T) {
 	if err := os.WriteFile(cadres, []byte("Họ và tên,Chức vụ\nNguyễn Văn Chủ,Chủ tịch Hội đồng nhân dân tỉnh\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	create := append([]string{"session", "create", "--title", "Kỳ họp thứ tám", "--body", "Hội đồng nhân dân tỉnh Bắc Ninh",
+	create := append([]string{"session", "create", "--clear", "--title", "Kỳ họp thứ tám", "--body", "Hội đồng nhân dân tỉnh Bắc Ninh",
 		"--date", "2026-01-07", "--place", "Hội trường tỉnh", "--rules", "nq96"}, k...)
 	fails(t, 1, "unknown body kind", append(create, "--body-kind", "uyban")...)
 	id := strings.TrimSpace(must(t, append(create, "--number", "03/BB-HĐND", "--locality", "Bắc Ninh", "--copies", "2")...))

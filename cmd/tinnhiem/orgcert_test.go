@@ -34,7 +34,7 @@ func TestOrganisationSignsItsReports(t *testing.T) {
 		org, signer string
 		own         bool
 	}{{own, "Dang uy Phuong Ben Nghe", true}, {other, "Dang uy Phuong Ben Nghe", false}} {
-		id := strings.TrimSpace(must(t, "session", "create", "--db", db, "--org", tt.org, "--title", "Hội nghị",
+		id := strings.TrimSpace(must(t, "session", "create", "--clear", "--db", db, "--org", tt.org, "--title", "Hội nghị",
 			"--body", "Ban Chấp hành", "--date", "2026-11-22", "--place", "Hội trường"))
 		sk := []string{"--db", db, "--session", id}
 		must(t, append([]string{"roster", "import", testdata + "members-15.csv"}, sk...)...)

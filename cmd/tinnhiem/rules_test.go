@@ -23,7 +23,7 @@ func draftSession(t *testing.T, extra ...string) (dir, db string, sk []string) {
 	if err := os.WriteFile(cadres, []byte("Họ và tên,Chức vụ\nPhạm Văn Dũng,Bí thư\nHoàng Thị Em,Phó Bí thư\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--title", "Hội nghị", "--body", "Đảng ủy",
+	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--clear", "--title", "Hội nghị", "--body", "Đảng ủy",
 		"--date", "2026-11-22", "--place", "Hội trường"}, k...)...))
 	sk = append([]string{"--session", id}, k...)
 	must(t, append([]string{"roster", "import", roster}, sk...)...)

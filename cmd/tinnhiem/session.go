@@ -38,13 +38,19 @@ func cmdSessionCreate(e *env, args []string) error {
 	number := f.String("number", "", "number and symbol of the minutes, e.g. 12-BB/ĐU or 05/BB-HĐND (default: blank, filled in by hand)")
 	locality := f.String("locality", "", "locality of the place-and-date line, e.g. Bắc Ninh (default: blank, filled in by hand)")
 	copies := f.Int("copies", 0, "originals of the minutes made (default: blank, filled in by hand)")
+	threshold := f.Int("threshold", 0, "how many of the counting committee's members decrypt the result (default: a majority)")
+	clear := f.Bool("clear", false, "the older mode: ballots stored as marks, not encrypted on the phones")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
 		if err := cli.NoArgs(pos); err != nil {
 			return err
 		}
+		if *clear && *threshold != 0 {
+			return cli.Usagef("--threshold applies to an encrypted session; leave it out with --clear")
+		}
 		sess, err := svc.CreateSessionIn(e.ctx, cliActor(), ballot.NewSession{
 			Org: *org, Title: *title, Body: *body, Date: *date, Place: *place, Rules: ballot.Rules(*rules),
 			BodyKind: *kind, Superior: *superior, Number: *number, Locality: *locality, Copies: *copies,
+			Encrypted: !*clear, Threshold: *threshold,
 		})
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"tinnhiem/ballot"
 	"tinnhiem/ballot/sqlite"
 	"tinnhiem/cmd/internal/cli"
+	"tinnhiem/web"
 )
 
 // openService opens the database and the installation key named by f. The
@@ -43,7 +45,12 @@ func openService(f *flags) (*ballot.Service, func(), error) {
 		store.Close()
 		return nil, nil, err
 	}
-	return ballot.NewService(store, key, nil, nil), func() { store.Close() }, nil
+	svc := ballot.NewService(store, key, nil, nil)
+	// Every command that may open a vote logs the voter page this binary
+	// serves, so that inspectors compare it with the release.
+	_, assets := web.VoterAssets()
+	svc.VoterAssets = hex.EncodeToString(assets[:])
+	return svc, func() { store.Close() }, nil
 }
 
 // hasNoLog reports whether the database holds no audit log yet: a new

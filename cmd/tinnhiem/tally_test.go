@@ -30,7 +30,7 @@ func TestEndToEndTally(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(dir, "vote.cert-key.pem")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("certificate key mode = %v, %v; want 0600", fi.Mode().Perm(), err)
 	}
-	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--title", "Hội nghị lấy phiếu tín nhiệm năm 2026",
+	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--clear", "--title", "Hội nghị lấy phiếu tín nhiệm năm 2026",
 		"--body", "Ban Chấp hành Đảng bộ Khối", "--date", "2026-11-22", "--place", "Hội trường A"}, k...)...))
 	sk := append([]string{"--session", id}, k...)
 	must(t, append([]string{"roster", "import", testdata + "members-15.csv"}, sk...)...)

@@ -26,7 +26,7 @@ func TestServerRefusesBrokenChain(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			db := filepath.Join(dir, "v.db")
-			id := strings.TrimSpace(must(t, "session", "create", "--db", db, "--title", "Hội nghị", "--body", "Đảng ủy",
+			id := strings.TrimSpace(must(t, "session", "create", "--clear", "--db", db, "--title", "Hội nghị", "--body", "Đảng ủy",
 				"--date", "2026-11-22", "--place", "Hà Nội"))
 			sk := []string{"--db", db, "--session", id}
 			must(t, append([]string{"roster", "import", testdata + "members-15.csv"}, sk...)...)

@@ -16,7 +16,7 @@ func TestImportXLSX(t *testing.T) {
 	dir := t.TempDir()
 	k := []string{"--db", filepath.Join(dir, "vote.db"), "--key", filepath.Join(dir, "vote.key")}
 	must(t, "keygen", "--key", k[3])
-	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--title", "Hội nghị lấy phiếu tín nhiệm năm 2026",
+	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--clear", "--title", "Hội nghị lấy phiếu tín nhiệm năm 2026",
 		"--body", "Ban Chấp hành Đảng bộ huyện Phước Lâm", "--date", "2026-11-22", "--place", "Hội trường Huyện ủy"}, k...)...))
 	sk := append([]string{"--session", id}, k...)
 

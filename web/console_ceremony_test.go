@@ -399,3 +399,99 @@ func TestConsoleKeyCeremony(t *testing.T) {
 		t.Errorf("%d partial decryptions logged, want 3 (the bad one included)", parts)
 	}
 }
+
+// TestConsoleCeremonyAbsentTrustee completes a ceremony without a trustee
+// who sent nothing: the organiser ticks it absent, the page names it
+// disqualified with the reason in Vietnamese, and an inspector of the
+// session sees the table and the downloads but none of the forms.
+func TestConsoleCeremonyAbsentTrustee(t *testing.T) {
+	f := newConsoleFixture(t, Options{})
+	ctx := t.Context()
+	sess, err := f.svc.CreateSessionIn(ctx, "setup", ballot.NewSession{Org: testOrgA, Title: "Hội nghị mã hóa",
+		Body: "Ban Chấp hành " + testOrgA, Date: "2026-11-22", Place: "Hội trường", Encrypted: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, base := sess.ID, "/admin/s/"+sess.ID
+	if err := f.svc.SetCommittee(ctx, "setup", id, []string{"Ngô Thị Mỹ Duyên", "Vũ Minh Khang", "Lý Thu Hà"}); err != nil {
+		t.Fatal(err)
+	}
+	b := f.browser().mustLogin("tochuc-a")
+	post := func(files []namedFile) {
+		t.Helper()
+		if res, body := b.uploadFiles(base+"/ceremony/messages", files...); res.StatusCode != http.StatusOK {
+			t.Fatalf("upload = %d:\n%s", res.StatusCode, visible(body))
+		}
+	}
+	var secrets []*box.TrusteeSecret
+	var r1 []*box.Round1
+	var files []namedFile
+	for i := 1; i <= 2; i++ { // trustee 3 never comes
+		ts, m, err := box.NewTrustee(rand.Reader, id, 3, 2, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets, r1 = append(secrets, ts), append(r1, m)
+		files = append(files, namedFile{"r1.json", box.FormatRound1(m)})
+	}
+	post(files)
+	var r2 []*box.Round2
+	files = nil
+	for _, ts := range secrets {
+		m, err := ts.Round2(r1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2 = append(r2, m)
+		files = append(files, namedFile{"r2.json", box.FormatRound2(m)})
+	}
+	post(files)
+	files = nil
+	for _, ts := range secrets {
+		complaints, err := ts.CheckShares(rand.Reader, r1, r2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := &box.Round3{Session: id, Trustee: ts.Trustee, Complaints: complaints, Checked: []int{3 - ts.Trustee}}
+		files = append(files, namedFile{"r3.json", box.FormatRound3(st)})
+	}
+	post(files)
+	// Without the absence ticked, the ceremony waits for trustee 3.
+	res, body := b.do("POST", base+"/ceremony/complete", url.Values{"csrf": {b.csrf}})
+	if res.StatusCode == http.StatusSeeOther || !strings.Contains(visible(body), "Còn chờ thông điệp của thành viên số 3 (Lý Thu Hà)") {
+		t.Fatalf("complete without the absence = %d:\n%s", res.StatusCode, visible(body))
+	}
+	res, body = b.do("POST", base+"/ceremony/complete", url.Values{"csrf": {b.csrf}, "absent": {"3"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("complete with trustee 3 absent = %d:\n%s", res.StatusCode, visible(body))
+	}
+	_, body = b.do("GET", base, nil)
+	p := visible(body)
+	for _, want := range []string{"Đã hoàn tất lễ tạo khóa", "3Lý Thu Hà ✗ Bị loại: không có vòng 1 hợp lệ (Vắng mặt)", "1Ngô Thị Mỹ Duyên✓✓✓ ✓ Đủ điều kiện"} {
+		if !strings.Contains(p, want) {
+			_, tail, _ := strings.Cut(p, "Lễ tạo khóa của Ban kiểm phiếu")
+			t.Errorf("page lacks %q:\n%s", want, tail)
+		}
+	}
+	if strings.Contains(body, `id="ceremony-form"`) || strings.Contains(body, `id="ceremony-complete-form"`) {
+		t.Error("a completed ceremony still offers its upload or completion form")
+	}
+
+	if _, err := f.svc.AddAccount(ctx, ballot.NewAccount{Name: "kiemtra-c", Role: ballot.RoleInspector, Sessions: []string{id}, Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	inspector := f.browser().mustLogin("kiemtra-c")
+	res, insp := inspector.do("GET", base, nil)
+	if res.StatusCode != http.StatusOK || !strings.Contains(visible(insp), "Bị loại: không có vòng 1 hợp lệ") || !strings.Contains(insp, `id="ceremony-zip"`) {
+		t.Errorf("inspector's page = %d, want the ceremony's table and downloads:\n%s", res.StatusCode, visible(insp))
+	}
+	if strings.Contains(insp, `id="ceremony-form"`) || strings.Contains(insp, `id="ceremony-complete-form"`) {
+		t.Error("an inspector is offered a ceremony form")
+	}
+	if res, _ := inspector.do("GET", base+"/ceremony/result.json", nil); res.StatusCode != http.StatusOK {
+		t.Errorf("inspector's result download = %d, want 200", res.StatusCode)
+	}
+	if res, _ := inspector.do("POST", base+"/ceremony/complete", url.Values{"csrf": {inspector.csrf}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("inspector's completion = %d, want 403", res.StatusCode)
+	}
+}

@@ -57,6 +57,12 @@ func (s *Server) consoleRoutes() []consoleRoute {
 		{get, "/admin/s/{id}/bundle", permSessionRead, s.handleBundle},
 		{post, "/admin/s/{id}/cosign", permSessionCosign, s.handleCosign},
 		{post, "/admin/s/{id}/minutes/signature", permSessionWrite, s.handleMinutesSignature},
+		{post, "/admin/s/{id}/ceremony/messages", permSessionWrite, s.handleTrusteeUpload("messages", s.svc.AddCeremonyMessage)},
+		{get, "/admin/s/{id}/ceremony/messages.zip", permSessionRead, s.handleCeremonyMessages},
+		{get, "/admin/s/{id}/ceremony/result.json", permSessionRead, s.handleCeremonyResult},
+		{post, "/admin/s/{id}/ceremony/complete", permSessionWrite, s.handleCompleteCeremony},
+		{get, "/admin/s/{id}/ceremony/tally.json", permSessionRead, s.handleEncryptedTally},
+		{post, "/admin/s/{id}/ceremony/partials", permSessionWrite, s.handleTrusteeUpload("partials", s.svc.AddPartial)},
 	}
 }
 
@@ -65,9 +71,12 @@ type consolePages map[string]*template.Template
 
 func loadConsolePages() consolePages {
 	p := consolePages{}
-	for _, name := range []string{"login", "home", "orgs", "session", "preview", "checkin", "confirm", "log", "error"} {
-		p[name] = template.Must(template.New("console_layout.html").Funcs(templateFuncs).
-			ParseFS(templateFS, "templates/console_layout.html", "templates/console_"+name+".html"))
+	for _, name := range []string{"login", "home", "orgs", "session", "preview", "checkin", "confirm", "log", "error", "ceremony"} {
+		files := []string{"templates/console_layout.html", "templates/console_" + name + ".html"}
+		if name == "session" {
+			files = append(files, "templates/console_ceremony_section.html")
+		}
+		p[name] = template.Must(template.New("console_layout.html").Funcs(templateFuncs).ParseFS(templateFS, files...))
 	}
 	return p
 }

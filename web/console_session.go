@@ -33,6 +33,7 @@ type sessionPage struct {
 	CanTally  bool
 	Excess    ballot.CardExcess // cards that can vote against members present
 	AtOpening bool              // Excess is the log's record of the opening
+	Ceremony  *ceremonyView     // an encrypted session's key ceremony; nil for a clear one
 }
 
 // cardExcess compares the cards with the members present: as they stand
@@ -65,6 +66,9 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request, c *call) 
 	}
 	if err == nil {
 		page.Excess, page.AtOpening, err = s.cardExcess(r, c.session, page.Attendance, page.Turnout)
+	}
+	if err == nil {
+		page.Ceremony, err = s.ceremonyOf(ctx, c.session, page.CanWrite)
 	}
 	if err == nil && slices.Contains(page.Documents, report.MinutesName) {
 		page.Signers, err = s.minutesSigners(r, c.session.ID)

@@ -300,3 +300,38 @@ func wantKey(t *testing.T, err error, key string) {
 		t.Fatalf("error = %v, want %s", err, key)
 	}
 }
+
+// TestCorrectedPartial: a trustee whose first partial decryption is bad may
+// send a good one; the tally combines the good one and the verifier accepts
+// the log, naming the bad one.
+func TestCorrectedPartial(t *testing.T) {
+	f := newEncFixture(t)
+	f.checkIn(9)
+	cards := f.issue(3)
+	f.ceremony()
+	f.ok(f.svc.Open(f.ctx, actor, f.id, false, ""))
+	for i, c := range cards {
+		_, err := f.svc.CastEncrypted(f.ctx, c, f.encrypt(c, []int{1 + i%3, 2, 0}))
+		f.ok(err)
+	}
+	f.ok(f.svc.Close(f.ctx, actor, f.id))
+	sum, p, err := f.svc.EncryptedTally(f.ctx, f.id)
+	f.ok(err)
+	bad, err := box.PartialDecrypt(rand.Reader, p, f.com.Keys[1], sum)
+	f.ok(err)
+	bad.Lines[0].Shares[0] = bad.Lines[0].Shares[1]
+	wantKey(t, f.svc.AddPartial(f.ctx, actor, f.id, box.FormatPartial(bad)), "partial_invalid")
+	f.ok(f.com.Decrypt(f.ctx, f.svc, actor, rand.Reader, 1, 2))
+	rec, err := f.svc.Tally(f.ctx, actor, f.id)
+	f.ok(err)
+	if got := rec.Result.Cadres[0].Counts; got != [3]int{1, 1, 1} {
+		t.Errorf("cadre 1 counts %v, want [1 1 1]", got)
+	}
+	entries, _, err := f.svc.Log(f.ctx, f.id)
+	f.ok(err)
+	rep, err := verify.Log(entries)
+	f.ok(err)
+	if got := rep.BadPartials(); len(got) != 1 || got[0] != 1 {
+		t.Errorf("BadPartials = %v, want [1]", got)
+	}
+}

@@ -370,7 +370,7 @@ func (r *Replay) partialDecryption(e *audit.Entry) error {
 	}
 	// A bad partial is logged as received and left out of the
 	// combination; it is named, not a failure of the log.
-	if box.VerifyPartial(b.params, r.Ceremony, r.EncryptedTally, p) != nil {
+	if box.VerifyPartial(b.params, r.Ceremony, r.EncryptedTally, p) != nil && !slices.Contains(b.badParts, p.Trustee) {
 		b.badParts = append(b.badParts, p.Trustee)
 	}
 	b.partials = append(b.partials, p)
@@ -391,7 +391,9 @@ func (r *Replay) decryptedTally(e *audit.Entry) error {
 	}
 	var used []*box.Partial
 	for _, p := range b.partials {
-		if slices.Contains(res.Trustees, p.Trustee) && !slices.Contains(b.badParts, p.Trustee) {
+		// A trustee may send a bad partial and then a good one: choose by
+		// whether each partial verifies, never by who sent a bad one.
+		if slices.Contains(res.Trustees, p.Trustee) && box.VerifyPartial(b.params, r.Ceremony, r.EncryptedTally, p) == nil {
 			used = append(used, p)
 		}
 	}

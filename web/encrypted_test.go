@@ -324,3 +324,21 @@ func TestBrowserEncryptedVote(t *testing.T) {
 		t.Errorf("look-up result %q", got)
 	}
 }
+
+// TestOnlyVoterPageLoadsBox keeps the encrypted ballot box off the pages
+// that do not encrypt: a script that is not loaded cannot be misused there.
+func TestOnlyVoterPageLoadsBox(t *testing.T) {
+	f := newFixture(t, fixtureOptions{tokens: 1})
+	for path, want := range map[string]bool{"/v/": true, "/V/" + f.tokens[0]: true, "/": false, "/nhap-ma": false, "/tra-cuu": false} {
+		res, body := f.get(path)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, res.StatusCode)
+		}
+		if got := strings.Contains(string(body), `src="/static/box.js"`); got != want {
+			t.Errorf("GET %s loads box.js: %v, want %v", path, got, want)
+		}
+	}
+	if _, body := f.get("/"); !strings.Contains(string(body), `href="/tra-cuu"`) {
+		t.Error("the entry page does not link to the receipt look-up")
+	}
+}

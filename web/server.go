@@ -122,10 +122,12 @@ func (s *Server) routes() *mux.Router {
 	small, cast := limitBody(maxAPIBody), limitBody(maxCastBody)
 	// Failed card and tracker look-ups are slowed per client address and
 	// overall (ratelimit.go); a card or tracker that exists is never held
-	// back.
+	// back. (gorilla/mux answers a method mismatch with 405 only when no
+	// later route of the subrouter fails on its path: /cast, the route a
+	// client is most likely to GET by mistake, stays last.)
+	api.Handle("/tracker", small(http.HandlerFunc(s.handleTracker))).Methods(http.MethodPost)
 	api.Handle("/ballot", small(http.HandlerFunc(s.handleBallot))).Methods(http.MethodPost)
 	api.Handle("/cast", cast(http.HandlerFunc(s.handleCast))).Methods(http.MethodPost)
-	api.Handle("/tracker", small(http.HandlerFunc(s.handleTracker))).Methods(http.MethodPost)
 
 	get := []string{http.MethodGet, http.MethodHead}
 	// Cards encode the upper-case form (QR alphanumeric mode); people type

@@ -2,11 +2,14 @@ package web
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"reflect"
+	"strings"
 
 	"tinnhiem/ballot"
 )
@@ -20,9 +23,19 @@ type ballotRequest struct {
 // mark) or an array of level codes: the page only ever sends strings, and
 // an array is how a forged multi-mark submission arrives, to be recorded
 // as an invalid line rather than corrected.
+//
+// In an encrypted session the page sends Ballot instead: the
+// tinnhiem-box-ballot/v1 object its box.js made, passed to the service
+// byte for byte, since its tracker is a hash of what was signed.
 type castRequest struct {
 	Token   string                     `json:"token"`
 	Choices map[string]json.RawMessage `json:"choices"`
+	Ballot  json.RawMessage            `json:"ballot"`
+}
+
+// trackerRequest asks whether the ballot of a receipt was counted.
+type trackerRequest struct {
+	Tracker string `json:"tracker"`
 }
 
 type sessionJSON struct {
@@ -49,10 +62,32 @@ type formResponse struct {
 	Session sessionJSON `json:"session"`
 	Cadres  []cadreJSON `json:"cadres"`
 	Levels  []levelJSON `json:"levels"`
+	Box     *boxJSON    `json:"box,omitempty"`
+}
+
+// boxJSON is what the page encrypts under (SPEC.md 11.1): absent for a
+// clear session, which the page tells apart by it.
+type boxJSON struct {
+	Session  string `json:"session"`
+	JointKey string `json:"joint_key"` // base64url without padding
+	Lines    int    `json:"lines"`
+	Options  int    `json:"options"`
 }
 
 type castResponse struct {
 	Receipt string `json:"receipt"`
+	Tracker string `json:"tracker,omitempty"` // 64 hex digits, encrypted sessions only
+}
+
+type trackerSessionJSON struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+	Date  string `json:"date"`
+}
+
+type trackerResponse struct {
+	Status  string             `json:"status"`
+	Session trackerSessionJSON `json:"session"`
 }
 
 // handleBallot returns the ballot for a card, or why the card cannot vote.
@@ -84,6 +119,10 @@ func (s *Server) handleBallot(w http.ResponseWriter, r *http.Request) {
 	for i, l := range ballot.Levels {
 		resp.Levels[i] = levelJSON{Code: l, Label: l.Vietnamese(), LabelEN: l.English()}
 	}
+	if p := form.Box; p != nil {
+		resp.Box = &boxJSON{Session: p.Session, JointKey: base64.RawURLEncoding.EncodeToString(p.JointKey[:]),
+			Lines: p.Lines, Options: p.Options}
+	}
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -96,8 +135,17 @@ func (s *Server) handleCast(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if req.Token == "" || req.Choices == nil {
+	if req.Token == "" || (req.Choices == nil) == (req.Ballot == nil) {
 		s.fail(w, r, errBadRequest)
+		return
+	}
+	if req.Ballot != nil {
+		rc, err := s.svc.CastEncrypted(r.Context(), req.Token, req.Ballot)
+		if err != nil {
+			s.failLookup(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, castResponse{Receipt: rc.Code, Tracker: hex.EncodeToString(rc.Tracker[:])})
 		return
 	}
 	choices, err := parseChoices(req.Choices)
@@ -111,6 +159,33 @@ func (s *Server) handleCast(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, castResponse{Receipt: receipt})
+}
+
+// handleTracker says whether the ballot of a receipt (TB1-…, in any case
+// and spacing, or the tracker's 64 hex digits) was sealed into a closed
+// session's count, and which session. While a vote is open nothing is said
+// of any ballot, so "not found" covers both an unknown receipt and one
+// whose session has not closed; such failures are slowed like unknown card
+// codes.
+func (s *Server) handleTracker(w http.ResponseWriter, r *http.Request) {
+	var req trackerRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	code := strings.Join(strings.Fields(req.Tracker), "")
+	if code == "" {
+		s.fail(w, r, errTrackerMalformed)
+		return
+	}
+	st, err := s.svc.FindTracker(r.Context(), code)
+	if err != nil {
+		s.failLookup(w, r, err)
+		return
+	}
+	sess := st.Session
+	writeJSON(w, http.StatusOK, trackerResponse{Status: "counted",
+		Session: trackerSessionJSON{Title: sess.Title, Body: sess.Body, Date: sess.Date}})
 }
 
 // parseChoices turns each choice into the levels marked. A string is one

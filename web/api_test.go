@@ -262,7 +262,7 @@ func TestConcurrentCastsOneToken(t *testing.T) {
 
 func TestBodyTooLarge(t *testing.T) {
 	f := newFixture(t, fixtureOptions{tokens: 1})
-	big := `{"token": "` + f.tokens[0] + `", "choices": {"c1": "high", "pad": "` + strings.Repeat("x", maxAPIBody) + `"}}`
+	big := `{"token": "` + f.tokens[0] + `", "choices": {"c1": "high", "pad": "` + strings.Repeat("x", maxCastBody) + `"}}`
 	status, body := f.post("/api/v1/cast", big)
 	wantError(t, status, body, http.StatusRequestEntityTooLarge, "body_too_large")
 	if got := f.ballotCount(); got != 0 {

@@ -30,7 +30,8 @@ type VoterAsset struct {
 // VoterAssets returns the SHA-256 of every embedded file of the voter's page, in a fixed order, and the digest of
 // that list: SHA-256 of the lines "<hex>  <path>\n" that `sha256sum` prints for the same files, run in web/ of the
 // release's source. An inspector compares the digest a server logs with the one computed from the release, and
-// the per-file digests name the file that differs; the server logs them at open (not yet wired).
+// the per-file digests name the file that differs; `tinnhiem serve` sets the digest as ballot.Service.VoterAssets,
+// which logs it in every SessionOpened, and prints it at start-up.
 func VoterAssets() ([]VoterAsset, [32]byte) {
 	var list bytes.Buffer
 	out := make([]VoterAsset, 0, len(voterAssetPaths))

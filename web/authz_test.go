@@ -13,7 +13,7 @@ import (
 // A new route must be added here or to consoleRoutes, or
 // TestEveryRouteHasARule fails.
 var voterRoutes = map[string]bool{
-	"POST /api/v1/ballot": true, "POST /api/v1/cast": true,
+	"POST /api/v1/ballot": true, "POST /api/v1/cast": true, "POST /api/v1/tracker": true, "GET /tra-cuu": true,
 	"GET /V/{token}": true, "GET /v/{token}": true, "GET /V/": true, "GET /v/": true,
 	"GET /": true, "GET /nhap-ma": true, "GET /static/": true, "GET /healthz": true,
 }

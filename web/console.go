@@ -230,11 +230,24 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request, c *
 		}
 		copies = n
 	}
+	// An unchecked box is absent from the form: only "encrypted" present
+	// makes an encrypted session, and the threshold is the service's to
+	// check (it refuses one given to a clear session).
+	threshold := 0
+	if v := strings.TrimSpace(r.PostFormValue("threshold")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			s.consoleFail(w, r, &ballot.Error{Code: ballot.EInvalid, Key: "session_threshold", Args: ballot.Args{"max": ballot.MaxTrustees}})
+			return
+		}
+		threshold = n
+	}
 	sess, err := s.svc.CreateSessionIn(r.Context(), c.account.Name, ballot.NewSession{
 		Org: r.PostFormValue("org"), Title: r.PostFormValue("title"), Body: r.PostFormValue("body"),
 		Date: r.PostFormValue("date"), Place: r.PostFormValue("place"), Rules: ballot.Rules(r.PostFormValue("rules")),
 		BodyKind: r.PostFormValue("body_kind"), Superior: r.PostFormValue("superior"), Number: r.PostFormValue("number"),
 		Locality: r.PostFormValue("locality"), Copies: copies,
+		Encrypted: r.PostFormValue("encrypted") != "", Threshold: threshold,
 	})
 	if err != nil {
 		s.consoleFail(w, r, err)

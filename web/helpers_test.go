@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
+	"tinnhiem/ballot/simtrustee"
 	"tinnhiem/ballot/sqlite"
 )
 
@@ -59,12 +61,16 @@ type fixture struct {
 	url     string
 	logs    *syncBuffer
 	srv     *Server
+	com     *simtrustee.Committee // the simulated trustees of an encrypted session
 }
 
 type fixtureOptions struct {
 	tokens int
 	draft  bool                            // leave the session in draft instead of opening it
 	store  func(ballot.Store) ballot.Store // wraps the store, to inject faults
+	// encrypted makes the session an encrypted one (SPEC.md 11) whose key
+	// ceremony three simulated trustees have completed.
+	encrypted bool
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
@@ -87,9 +93,11 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 		store = o.store(st)
 	}
 	svc := ballot.NewService(store, key, nil, nil)
+	_, assets := VoterAssets()
+	svc.VoterAssets = hex.EncodeToString(assets[:])
 	sess, err := svc.CreateSession(ctx, "test", ballot.NewSession{
 		Title: "Hội nghị lấy phiếu tín nhiệm năm 2026", Body: "Ban Chấp hành Đảng bộ Khối",
-		Date: "2026-11-22", Place: "Hội trường A",
+		Date: "2026-11-22", Place: "Hội trường A", Encrypted: o.encrypted,
 	})
 	if err != nil {
 		t.Fatalf("CreateSession: %v", err)
@@ -115,6 +123,15 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	if err != nil {
 		t.Fatalf("IssueTokens: %v", err)
 	}
+	var com *simtrustee.Committee
+	if o.encrypted {
+		if err := svc.SetCommittee(ctx, "test", sess.ID, []string{"Phạm Thu Hà", "Đỗ Minh Khang", "Vũ Thị Lan"}); err != nil {
+			t.Fatalf("SetCommittee: %v", err)
+		}
+		if com, err = simtrustee.Ceremony(ctx, svc, "test", sess.ID, rand.Reader); err != nil {
+			t.Fatalf("key ceremony: %v", err)
+		}
+	}
 	if !o.draft {
 		if err := svc.Open(ctx, "test", sess.ID, false, ""); err != nil {
 			t.Fatalf("Open: %v", err)
@@ -125,7 +142,7 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	s := New(svc, Options{BaseURL: "http://192.168.1.10:8080", Logger: logger})
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(hs.Close)
-	return &fixture{t: t, svc: svc, store: store, session: sess.ID, tokens: tokens, url: hs.URL, logs: logs, srv: s}
+	return &fixture{t: t, svc: svc, store: store, session: sess.ID, tokens: tokens, url: hs.URL, logs: logs, srv: s, com: com}
 }
 
 // post sends body (a string is sent verbatim, anything else as JSON) and

@@ -17,6 +17,12 @@ import (
 // few kilobytes; anything near this limit is not a voter's phone.
 const maxAPIBody = 64 << 10
 
+// maxCastBody bounds a cast request, which in an encrypted session carries
+// the ballot's ciphertexts and proofs: about 971 KB for the largest ballot
+// (1000 lines of 3 options, box.MaxLines), measured, plus room for the
+// request around it.
+const maxCastBody = 1 << 20
+
 // contentSecurityPolicy allows nothing but the server's own scripts, styles
 // and API, so that neither injected markup nor a third party can read a
 // token or a choice off the page.

@@ -21,14 +21,16 @@ var staticFS embed.FS
 // pages holds one parsed template set per page: the shared layout plus the
 // page's own "main" block.
 type pages struct {
-	voter *template.Template
-	entry *template.Template
+	voter   *template.Template
+	entry   *template.Template
+	tracker *template.Template
 }
 
 // pageData is what every page template sees.
 type pageData struct {
 	Title   string // catalogue key of the page title
 	Script  string // the page's own script under /static/
+	Box     bool   // load the encrypted ballot box (box.js) before Script: the voter's page only
 	BaseURL string
 	Catalog map[string]map[string]string
 }
@@ -52,7 +54,7 @@ func loadPages() *pages {
 		return template.Must(template.New("layout.html").Funcs(templateFuncs).
 			ParseFS(templateFS, "templates/layout.html", "templates/codeform.html", "templates/"+page))
 	}
-	return &pages{voter: parse("voter.html"), entry: parse("entry.html")}
+	return &pages{voter: parse("voter.html"), entry: parse("entry.html"), tracker: parse("tracker.html")}
 }
 
 // handleVoterPage serves the ballot page for /V/{token}, /v/{token} and /v/.
@@ -60,7 +62,7 @@ func loadPages() *pages {
 // address bar, removes it from there and from the history, and sends it
 // only in the body of API requests, which nothing logs.
 func (s *Server) handleVoterPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, s.pages.voter, pageData{Title: "voter.title", Script: "voter.js"})
+	s.render(w, r, s.pages.voter, pageData{Title: "voter.title", Script: "voter.js", Box: true})
 }
 
 // handleEntryPage serves the manual card code entry (Mã phiếu — nhập tay)
@@ -68,6 +70,13 @@ func (s *Server) handleVoterPage(w http.ResponseWriter, r *http.Request) {
 // and the page moves on to /v/, so the code never travels in a URL.
 func (s *Server) handleEntryPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, s.pages.entry, pageData{Title: "entry.title", Script: "entry.js"})
+}
+
+// handleTrackerPage serves the receipt look-up (Tra cứu mã xác nhận): after
+// a vote closes, a voter types the TB1-… code the phone showed and sees
+// that the ballot was counted, with no command line.
+func (s *Server) handleTrackerPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, s.pages.tracker, pageData{Title: "tracker.title", Script: "tracker.js"})
 }
 
 // render executes a page into a buffer first, so that a template error

@@ -17,6 +17,8 @@ var (
 	errTooLarge   = &ballot.Error{Code: ballot.EInvalid, Key: "body_too_large", Message: "request body too large"}
 	errNoRoute    = &ballot.Error{Code: ballot.ENotFound, Key: "not_found", Message: "no such route"}
 	errMethod     = &ballot.Error{Code: ballot.EInvalid, Key: "method_not_allowed", Message: "method not allowed"}
+
+	errTrackerMalformed = &ballot.Error{Code: ballot.EInvalid, Key: "tracker_malformed"}
 )
 
 // statusByKey holds the reasons whose status is more precise than their

@@ -149,28 +149,36 @@ func (l *lookupLimiter) sweep(now time.Time) {
 }
 
 // rateLimitedBody is the 429 answer, in the shape of every API error. Only
-// a code that was not found gets it, so it may say so.
-func rateLimitedBody() errorBody {
+// a code that was not found gets it, so it may say so; tracker says the
+// code was a receipt's rather than a card's.
+func rateLimitedBody(tracker bool) errorBody {
 	var b errorBody
 	b.Error.Code = "rate_limited"
+	if tracker {
+		b.Error.Message = "Không tìm thấy phiếu có mã xác nhận này, và đã có rất nhiều mã sai được nhập từ mạng này. Hãy kiểm tra lại mã xác nhận rồi thử lại sau ít giây."
+		b.Error.MessageEN = "No counted ballot has this receipt, and very many wrong codes have come from this network. Check the receipt and try again in a few seconds."
+		return b
+	}
 	b.Error.Message = "Không tìm thấy thẻ bỏ phiếu có mã này, và đã có rất nhiều mã sai được nhập từ mạng này. Hãy kiểm tra lại mã trên thẻ rồi thử lại sau ít giây; nếu vẫn không được, hãy liên hệ Ban kiểm phiếu."
 	b.Error.MessageEN = "No card has this code, and very many wrong codes have come from this network. Check the code on the card and try again in a few seconds; if it still fails, ask the counting committee."
 	return b
 }
 
 // failLookup answers a voter API request whose look-up failed with err. An
-// unknown card code is answered only once the limiter allows (or with 429
-// if that would take too long); every other failure, and every card that
-// exists, is answered at once.
+// unknown card code or tracker is answered only once the limiter allows (or
+// with 429 if that would take too long); every other failure, and every
+// card or tracker that exists, is answered at once.
 func (s *Server) failLookup(w http.ResponseWriter, r *http.Request, err error) {
-	if !errors.Is(err, ballot.ErrTokenUnknown) {
+	var e *ballot.Error
+	tracker := errors.As(err, &e) && e.Key == "tracker_unknown"
+	if !errors.Is(err, ballot.ErrTokenUnknown) && !tracker {
 		s.fail(w, r, err)
 		return
 	}
 	wait, ok := s.lookups.reserve(clientAddress(r))
 	if !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(wait)))
-		writeJSON(w, http.StatusTooManyRequests, rateLimitedBody())
+		writeJSON(w, http.StatusTooManyRequests, rateLimitedBody(tracker))
 		return
 	}
 	sleep(r.Context(), wait) // a client that has gone is answered at once, to nobody

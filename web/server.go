@@ -119,11 +119,15 @@ func (s *Server) routes() *mux.Router {
 	r.MethodNotAllowedHandler = s.routeError(errMethod)
 
 	api := r.PathPrefix("/api/v1").Subrouter()
-	api.Use(limitBody(maxAPIBody))
-	// Failed card look-ups are slowed per client address and overall
-	// (ratelimit.go); a card that exists is never held back.
-	api.HandleFunc("/ballot", s.handleBallot).Methods(http.MethodPost)
-	api.HandleFunc("/cast", s.handleCast).Methods(http.MethodPost)
+	small, cast := limitBody(maxAPIBody), limitBody(maxCastBody)
+	// Failed card and tracker look-ups are slowed per client address and
+	// overall (ratelimit.go); a card or tracker that exists is never held
+	// back. (gorilla/mux answers a method mismatch with 405 only when no
+	// later route of the subrouter fails on its path: /cast, the route a
+	// client is most likely to GET by mistake, stays last.)
+	api.Handle("/tracker", small(http.HandlerFunc(s.handleTracker))).Methods(http.MethodPost)
+	api.Handle("/ballot", small(http.HandlerFunc(s.handleBallot))).Methods(http.MethodPost)
+	api.Handle("/cast", cast(http.HandlerFunc(s.handleCast))).Methods(http.MethodPost)
 
 	get := []string{http.MethodGet, http.MethodHead}
 	// Cards encode the upper-case form (QR alphanumeric mode); people type
@@ -134,6 +138,7 @@ func (s *Server) routes() *mux.Router {
 	}
 	r.HandleFunc("/", s.handleEntryPage).Methods(get...)
 	r.HandleFunc("/nhap-ma", s.handleEntryPage).Methods(get...)
+	r.HandleFunc("/tra-cuu", s.handleTrackerPage).Methods(get...)
 	r.PathPrefix("/static/").Handler(staticHandler()).Methods(get...)
 	r.HandleFunc("/healthz", handleHealth).Methods(get...)
 	s.mountConsole(r)

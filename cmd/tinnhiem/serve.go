@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -135,6 +136,11 @@ func serveWith(e *env, svc *ballot.Service, ln net.Listener, opts web.Options) e
 	svc.OnWarning = func(err error) { logger.Warn("tinnhiem: warning", "err", err.Error()) }
 	opts.Logger = logger
 	baseURL := opts.BaseURL
+	// The digest of the voter page's embedded files is logged at each open
+	// (SessionOpened.voter_assets) and printed here, so that an inspector
+	// can compare it with the one computed from the release's source.
+	_, assets := web.VoterAssets()
+	svc.VoterAssets = hex.EncodeToString(assets[:])
 	srv := &http.Server{
 		Handler:           web.New(svc, opts).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -145,7 +151,7 @@ func serveWith(e *env, svc *ballot.Service, ln net.Listener, opts web.Options) e
 		ErrorLog:          web.ServerErrorLog(logger), // without client addresses or times
 	}
 	logger.Info("tinnhiem serving", "addr", ln.Addr().String(), "base_url", baseURL,
-		"key_fingerprint", audit.Fingerprint(svc.Key().VerifierKey()))
+		"key_fingerprint", audit.Fingerprint(svc.Key().VerifierKey()), "voter_assets", svc.VoterAssets)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

@@ -14,9 +14,13 @@
 //   #submit                  "Gửi phiếu"
 //   #confirm                 <dialog>; data-step="unmarked" (some lines blank) or "final"
 //     #confirm-title #confirm-text #confirm-yes #confirm-no
+//   #encrypting              shown while the phone encrypts the ballot (encrypted sessions)
 //   #sending                 shown while the ballot is sent
 //   #receipt #receipt-code #receipt-command
 //                            shown after a 201; #receipt-code holds the receipt
+//   #receipt-lookup #receipt-lookup-link
+//                            encrypted sessions: look the TB1-… receipt up at /tra-cuu after close
+//   #receipt-cli             clear sessions: the tinnhiem-verify command
 //   #error #error-message #error-retry #error-code-link
 //                            shown on any failure; the message is the server's sentence
 //
@@ -208,17 +212,71 @@
     if (typeof dialog.close === "function" && dialog.open) { dialog.close(); } else { dialog.removeAttribute("open"); }
   }
 
+  // Option numbers of the encrypted ballot (SPEC.md 11.4): 0 is no mark,
+  // then high, normal, low.
+  var optionOf = { high: 1, normal: 2, low: 3 };
+
+  // encrypt makes the ballot of an encrypted session on this phone: the
+  // card key comes from the session and the card code, and neither the
+  // code nor the randomness leaves tinnhiemBox.encryptBallot. Lines follow
+  // the cadres' order.
+  function encrypt() {
+    var marks = choices();
+    var b = form.box;
+    return window.tinnhiemBox.encryptBallot({
+      session: b.session, jointKey: b.joint_key, lines: b.lines, options: b.options, token: token,
+      choices: form.cadres.map(function (c) { return marks[c.id] ? optionOf[marks[c.id]] : 0; })
+    });
+  }
+
   function send() {
-    var payload = { token: token, choices: choices() };
     $("error").hidden = true;
     $("submit").disabled = true;
+    if (!form.box) {
+      post({ token: token, choices: choices() }, null);
+      return;
+    }
+    $("encrypting").hidden = false;
+    // Encryption holds the page's thread for a moment: let the notice be
+    // painted first.
+    window.setTimeout(function () {
+      var enc;
+      try {
+        enc = encrypt();
+      } catch (e) {
+        $("encrypting").hidden = true;
+        $("submit").disabled = false;
+        lastError = { key: "error.encrypt" };
+        renderError();
+        $("error-code-link").hidden = true;
+        $("error-retry").hidden = true;
+        show(["error", "ballot"]);
+        return;
+      }
+      $("encrypting").hidden = true;
+      post({ token: token, ballot: JSON.parse(enc.ballotJSON) }, enc);
+    }, 50);
+  }
+
+  // post sends the ballot; enc, for an encrypted one, is what the phone
+  // computed, whose receipt the server's answer must repeat.
+  function post(payload, enc) {
     $("sending").hidden = false;
     TN.post("/api/v1/cast", payload).then(function (res) {
       $("sending").hidden = true;
       $("submit").disabled = false;
       if (res.status === 201 && res.body && res.body.receipt) {
         forgetToken();
-        showReceipt(res.body.receipt);
+        if (enc && (res.body.receipt !== enc.trackerDisplay || res.body.tracker !== enc.tracker)) {
+          // The server recorded something else than this phone made:
+          // the voter must tell the committee, with the phone's receipt.
+          lastError = { key: "error.receipt_mismatch" };
+          showReceipt(enc.trackerDisplay, true);
+          renderError();
+          $("error").hidden = false;
+          return;
+        }
+        showReceipt(res.body.receipt, !!enc);
         return;
       }
       fail(res, ["ballot"]);
@@ -229,11 +287,13 @@
     });
   }
 
-  function showReceipt(receipt) {
+  function showReceipt(receipt, encrypted) {
     form = null;
     $("cadres").textContent = "";
     $("receipt-code").textContent = receipt;
     $("receipt-command").textContent = "tinnhiem-verify receipt --receipt " + receipt + " BUNDLE";
+    $("receipt-lookup").hidden = !encrypted;
+    $("receipt-cli").hidden = encrypted;
     show(["receipt"]);
     window.scrollTo(0, 0);
     $("receipt").focus();

@@ -454,11 +454,13 @@ func (s *Service) checkEncrypted(p *box.Params, id, token string, data []byte) (
 	if err := box.VerifyBallot(p, b, false); err != nil {
 		args := Args{"err": err.Error()}
 		var be *box.BallotError
-		if errors.As(err, &be) && be.Line > 0 {
-			args["line"] = be.Line
-		}
 		if errors.Is(err, box.ErrSignature) {
 			return nil, &Error{Code: EInvalid, Key: "ballot_signature", Args: args}
+		}
+		if errors.As(err, &be) && be.Line > 0 {
+			args["line"] = be.Line
+		} else {
+			args["variant"] = "whole"
 		}
 		return nil, &Error{Code: EInvalid, Key: "ballot_proof", Args: args}
 	}

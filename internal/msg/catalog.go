@@ -70,6 +70,7 @@ var catalog = map[string]text{
 	"ballot_card":             {"Phiếu không được ký bằng khóa của thẻ này.", "the ballot is not signed with this card's key"},
 	"ballot_signature":        {"Chữ ký của phiếu không đúng: phiếu không được ghi nhận.", "the ballot's signature does not verify: nothing was recorded"},
 	"ballot_proof":            {"Chứng minh mã hóa của phiếu không đúng (dòng {line}): phiếu không được ghi nhận.", "the ballot's proof does not verify (line {line}): nothing was recorded"},
+	"ballot_proof.whole":      {"Phiếu mã hóa không đúng khuôn dạng của phiên ({err}): phiếu không được ghi nhận.", "the encrypted ballot does not fit the session ({err}): nothing was recorded"},
 	"partial_malformed":       {"Bản giải mã từng phần không đọc được ({err}).", "the partial decryption does not read: {err}"},
 	"partial_trustee":         {"Thành viên số {trustee} không giữ khóa của phiên này.", "trustee {trustee} holds no key of this session"},
 	"partial_repeated":        {"Bản giải mã này của thành viên số {trustee} đã được ghi.", "this partial decryption of trustee {trustee} is recorded already"},

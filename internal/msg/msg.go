@@ -121,10 +121,18 @@ func fill(tmpl string, args ballot.Args, line int, cause error) string {
 		var have bool
 		switch name {
 		case "line":
-			v, have = line, true
+			// A file's problems carry their line apart; an error about one
+			// line of a ballot carries it among its details.
+			if l, ok := args["line"]; ok {
+				v, have = l, true
+			} else {
+				v, have = line, true
+			}
 		case "err":
 			if cause != nil {
 				v, have = cause.Error(), true
+			} else {
+				v, have = args["err"]
 			}
 		default:
 			v, have = args[name]

@@ -18,6 +18,7 @@ import (
 	"tinnhiem/ballot/box"
 	"tinnhiem/ballot/simtrustee"
 	"tinnhiem/ballot/sqlite"
+	"tinnhiem/tally"
 	"tinnhiem/verify"
 )
 
@@ -54,7 +55,7 @@ func encrypted(t testing.TB) *encFixture {
 			return
 		}
 		defer os.RemoveAll(dir)
-		encFix, encErr = newEncFixture(filepath.Join(dir, "enc.db"))
+		encFix, encErr = newEncFixture(filepath.Join(dir, "enc.db"), honestPartials)
 	})
 	if encErr != nil {
 		t.Fatal(encErr)
@@ -62,7 +63,13 @@ func encrypted(t testing.TB) *encFixture {
 	return encFix
 }
 
-func newEncFixture(path string) (*encFixture, error) {
+// honestPartials is what the fixture's trustees send: a partial of
+// trustee 2 that does not verify, then those of trustees 1 and 3.
+var honestPartials = []int{-2, 1, 3}
+
+// newEncFixture runs the vote; partials lists the trustees who send a
+// partial decryption, in order, a negative number one that does not verify.
+func newEncFixture(path string, partials []int) (*encFixture, error) {
 	ctx := context.Background()
 	store, err := sqlite.Open(path)
 	if err != nil {
@@ -148,23 +155,28 @@ func newEncFixture(path string) (*encFixture, error) {
 	if err := f.svc.Close(ctx, actor, f.id); err != nil {
 		return nil, err
 	}
-	// Trustee 2 sends a partial decryption that does not verify: the
-	// service logs it as received and the tally leaves it out.
+	// A partial that does not verify is logged as received, and the
+	// tally leaves it out.
 	sum, params, err := f.svc.EncryptedTally(ctx, f.id)
 	if err != nil {
 		return nil, err
 	}
-	bad, err := box.PartialDecrypt(f.rand, params, com.Keys[2], sum)
-	if err != nil {
-		return nil, err
-	}
-	bad.Lines[0].Shares[0], bad.Lines[0].Shares[1] = bad.Lines[0].Shares[1], bad.Lines[0].Shares[0]
-	var be *ballot.Error
-	if err := f.svc.AddPartial(ctx, actor, f.id, box.FormatPartial(bad)); !errors.As(err, &be) || be.Key != "partial_invalid" {
-		return nil, fmt.Errorf("a bad partial decryption: %v, want partial_invalid", err)
-	}
-	if err := com.Decrypt(ctx, f.svc, actor, f.rand, 1, 3); err != nil {
-		return nil, err
+	for _, j := range partials {
+		if j > 0 {
+			if err := com.Decrypt(ctx, f.svc, actor, f.rand, j); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		bad, err := box.PartialDecrypt(f.rand, params, com.Keys[-j], sum)
+		if err != nil {
+			return nil, err
+		}
+		bad.Lines[0].Shares[0], bad.Lines[0].Shares[1] = bad.Lines[0].Shares[1], bad.Lines[0].Shares[0]
+		var be *ballot.Error
+		if err := f.svc.AddPartial(ctx, actor, f.id, box.FormatPartial(bad)); !errors.As(err, &be) || be.Key != "partial_invalid" {
+			return nil, fmt.Errorf("a bad partial decryption: %v, want partial_invalid", err)
+		}
 	}
 	if _, err := f.svc.Tally(ctx, actor, f.id); err != nil {
 		return nil, err
@@ -269,5 +281,150 @@ func TestEncryptedFixtureVerifies(t *testing.T) {
 		if got := rep.Check(id).Detail; got != want {
 			t.Errorf("check %s says %q, want %q", id, got, want)
 		}
+	}
+}
+
+// encVector is a vector built from the encrypted fixture.
+func encVector(name, expect, about string, build func(t testing.TB, f *encFixture) (*audit.Bundle, uint64)) vector {
+	return vector{name, expect, about, func(t testing.TB, _ *fixture) (*audit.Bundle, func(string), uint64, string) {
+		f := encrypted(t)
+		b, entry := build(t, f)
+		return b, nil, entry, f.key.VerifierKey()
+	}}
+}
+
+// encVectors are the vectors of an encrypted session: the honest bundle,
+// then one for each way its own checks (and the card checks) must fail.
+var encVectors = []vector{
+	encVector("valid-encrypted", "ok", "the untouched bundle of a whole encrypted vote: key ceremony of three trustees (2 of 3), five encrypted ballots, trustee 2's bad partial decryption left out, trustees 1 and 3 combined",
+		func(t testing.TB, f *encFixture) (*audit.Bundle, uint64) { return f.bundle, 0 }),
+	encVector("bad-ballot-proof", "ballot-proofs", "an operator holding a card's key swapped two responses of a sealed ballot's line proof, signed it again, re-sorted and re-signed the log",
+		func(t testing.TB, f *encFixture) (*audit.Bundle, uint64) {
+			es := f.entries()
+			i := index(es, audit.EncryptedBallot)
+			b := ballotOf(t, &es[i])
+			l := &b.Lines[0]
+			l.Responses[0], l.Responses[1] = l.Responses[1], l.Responses[0]
+			f.resign(t, b)
+			es[i].Data = box.FormatBallot(b)
+			es, at := f.resealed(t, es, b.Tracker(f.params))
+			return f.forge(t, es, f.key, true), seqOf(at)
+		}),
+	encVector("bad-ballot-signature", "ballot-proofs", "one bit of a sealed ballot's card signature changed, the log re-signed",
+		func(t testing.TB, f *encFixture) (*audit.Bundle, uint64) {
+			es := f.entries()
+			i := index(es, audit.EncryptedBallot) + 2
+			b := ballotOf(t, &es[i])
+			b.Signature[10] ^= 0x04
+			es[i].Data = box.FormatBallot(b)
+			return f.forge(t, es, f.key, true), seqOf(i)
+		}),
+	encVector("card-used-twice", "tokens", "a second valid ballot of a card that voted, added to the sealed ballots; counts, used cards and encrypted tally fixed, the log re-signed",
+		func(t testing.TB, f *encFixture) (*audit.Bundle, uint64) {
+			es := f.entries()
+			i := index(es, audit.EncryptedBallot)
+			first := ballotOf(t, &es[i])
+			extra := f.newBallot(t, f.cards[first.Card], []int{3, 3, 3})
+			e := es[i]
+			e.Data = box.FormatBallot(extra)
+			es, at := f.resealed(t, insert(es, i, e), extra.Tracker(f.params))
+			// The check names whichever of the card's two ballots comes second.
+			if other := slices.IndexFunc(es, func(e audit.Entry) bool {
+				return e.Type == audit.EncryptedBallot && bytes.Equal(e.Data, box.FormatBallot(first))
+			}); other > at {
+				at = other
+			}
+			return f.forge(t, es, f.key, true), seqOf(at)
+		}),
+	encVector("card-never-issued", "tokens", "a valid ballot of a card the log never issued, added to the sealed ballots and its key to the used cards; counts and encrypted tally fixed, the log re-signed",
+		func(t testing.TB, f *encFixture) (*audit.Bundle, uint64) {
+			es := f.entries()
+			k := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{0x42}, ed25519.SeedSize))
+			extra := f.newBallot(t, k, []int{1, 1, 1})
+			i := index(es, audit.EncryptedBallot)
+			e := es[i]
+			e.Data = box.FormatBallot(extra)
+			es, at := f.resealed(t, insert(es, i, e), extra.Tracker(f.params))
+			return f.forge(t, es, f.key, true), seqOf(at)
+		}),
+	encVector("bad-share", "key-ceremony", "trustee 1's round 2 lost its encrypted share for trustee 2: the logged messages disqualify trustee 1, KeyCeremonyCompleted still counts it; the log re-signed",
+		func(t testing.TB, f *encFixture) (*audit.Bundle, uint64) {
+			es := f.entries()
+			i := index(es, audit.KeyCeremonyRound2)
+			m, err := box.ParseRound2(es[i].Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Trustee != 1 || m.Shares[0].To != 2 {
+				t.Fatalf("the first round 2 is trustee %d's, first share to %d; want 1 and 2", m.Trustee, m.Shares[0].To)
+			}
+			m.Shares = m.Shares[1:]
+			es[i].Data = box.FormatRound2(m)
+			return f.forge(t, es, f.key, true), seqOf(index(es, audit.KeyCeremonyCompleted))
+		}),
+	encVector("bad-partial-combined", "decryption", "DecryptedTally names trustees 1 and 2 as combined, but trustee 2's logged partial decryption does not verify; the log re-signed",
+		func(t testing.TB, f *encFixture) (*audit.Bundle, uint64) {
+			es := f.entries()
+			i := index(es, audit.DecryptedTally)
+			res, err := box.ParseResult(es[i].Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Trustees = []int{1, 2}
+			es[i].Data = box.FormatResult(res)
+			return f.forge(t, es, f.key, true), seqOf(i)
+		}),
+	encVector("wrong-combination", "decryption", "DecryptedTally moves a vote of cadre 1 from high to normal confidence, and TallyComputed follows it: not what the partial decryptions give; the log re-signed",
+		func(t testing.TB, f *encFixture) (*audit.Bundle, uint64) {
+			es := f.entries()
+			i := index(es, audit.DecryptedTally)
+			res, err := box.ParseResult(es[i].Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Lines[0].Counts[0]--
+			res.Lines[0].Counts[1]++
+			es[i].Data = box.FormatResult(res)
+			j := index(es, audit.TallyComputed)
+			tl := decode[tally.Result](t, &es[j])
+			tl.Cadres[0].Counts[0]--
+			tl.Cadres[0].Counts[1]++
+			setData(t, &es[j], tl)
+			return f.forge(t, es, f.key, true), seqOf(i)
+		}),
+	encVector("wrong-count", "tally", "TallyComputed moves a vote of cadre 1 from high to normal confidence: not what DecryptedTally gives; the log re-signed",
+		func(t testing.TB, f *encFixture) (*audit.Bundle, uint64) {
+			es := f.entries()
+			j := index(es, audit.TallyComputed)
+			tl := decode[tally.Result](t, &es[j])
+			tl.Cadres[0].Counts[0]--
+			tl.Cadres[0].Counts[1]++
+			setData(t, &es[j], tl)
+			return f.forge(t, es, f.key, true), seqOf(j)
+		}),
+}
+
+func init() { vectors = append(vectors, encVectors...) }
+
+// TestEncryptedPartialRetried: a trustee whose first partial decryption
+// does not verify sends a valid one, and the service combines it; the
+// log is honest and must verify, naming the bad partial it left out.
+func TestEncryptedPartialRetried(t *testing.T) {
+	f, err := newEncFixture(filepath.Join(t.TempDir(), "enc.db"), []int{-2, 2, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := verify.Log(f.bundle.Entries)
+	if err != nil {
+		t.Fatalf("the verifier refuses an honest log: %v", err)
+	}
+	if got := rep.Decrypted.Trustees; !slices.Equal(got, []int{1, 2}) {
+		t.Errorf("combined trustees %v, want [1 2]", got)
+	}
+	if got := rep.BadPartials(); !slices.Equal(got, []int{2}) {
+		t.Errorf("bad partials %v, want [2]", got)
+	}
+	if err := rep.CheckTally(); err != nil {
+		t.Error(err)
 	}
 }

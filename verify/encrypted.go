@@ -49,8 +49,8 @@ type encrypted struct {
 	last     audit.Hash          // the last sealed tracker
 	sealed   int
 	verified int // ballots whose proofs were checked (all, unless skipped)
-	partials []*box.Partial
-	badParts []int // trustees whose logged partial does not verify
+	partials []*box.Partial // the logged partials that verify, in log order
+	badParts []int          // trustees with a logged partial that does not verify, ascending
 }
 
 // Encrypted reports whether the session's ballots are encrypted (SPEC.md 11).
@@ -297,6 +297,11 @@ func (r *Replay) flushBallots() error {
 		var be *box.BallotError
 		if errors.As(err, &be) && be.Ballot >= 0 && be.Ballot < len(b.seqs) {
 			seq = b.seqs[be.Ballot]
+			// The entry is named; its place in the batch means nothing
+			// to whoever reads the report.
+			c := *be
+			c.Ballot = -1
+			err = &c
 		}
 		return &audit.ChainError{Seq: seq, Err: proofErr(fmt.Errorf("encrypted ballot: %w", err))}
 	}
@@ -369,9 +374,16 @@ func (r *Replay) partialDecryption(e *audit.Entry) error {
 		return decryptionErr(fmt.Errorf("a partial decryption of trustee %d, who is not a qualified trustee of this session", p.Trustee))
 	}
 	// A bad partial is logged as received and left out of the
-	// combination; it is named, not a failure of the log.
+	// combination; it is named, not a failure of the log. The trustee
+	// may send a valid one after it, which the service combines: only
+	// the partials that verify are kept, so that a bad one never hides
+	// a good one of the same trustee.
 	if box.VerifyPartial(b.params, r.Ceremony, r.EncryptedTally, p) != nil {
-		b.badParts = append(b.badParts, p.Trustee)
+		if !slices.Contains(b.badParts, p.Trustee) {
+			b.badParts = append(b.badParts, p.Trustee)
+			slices.Sort(b.badParts)
+		}
+		return nil
 	}
 	b.partials = append(b.partials, p)
 	return nil
@@ -391,8 +403,13 @@ func (r *Replay) decryptedTally(e *audit.Entry) error {
 	}
 	var used []*box.Partial
 	for _, p := range b.partials {
-		if slices.Contains(res.Trustees, p.Trustee) && !slices.Contains(b.badParts, p.Trustee) {
+		if slices.Contains(res.Trustees, p.Trustee) {
 			used = append(used, p)
+		}
+	}
+	for _, j := range res.Trustees {
+		if !slices.ContainsFunc(used, func(p *box.Partial) bool { return p.Trustee == j }) && slices.Contains(b.badParts, j) {
+			return decryptionErr(fmt.Errorf("DecryptedTally combines trustee %d, whose logged partial decryption does not verify", j))
 		}
 	}
 	if err := box.VerifyResult(b.params, r.Ceremony, r.EncryptedTally, used, res); err != nil {

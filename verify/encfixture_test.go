@@ -70,6 +70,12 @@ var honestPartials = []int{-2, 1, 3}
 // newEncFixture runs the vote; partials lists the trustees who send a
 // partial decryption, in order, a negative number one that does not verify.
 func newEncFixture(path string, partials []int) (*encFixture, error) {
+	return newEncVote(path, partials, 5)
+}
+
+// newEncVote is newEncFixture with n ballots, the first five the
+// fixture's, the rest cycling through every choice.
+func newEncVote(path string, partials []int, n int) (*encFixture, error) {
 	ctx := context.Background()
 	store, err := sqlite.Open(path)
 	if err != nil {
@@ -94,7 +100,7 @@ func newEncFixture(path string, partials []int) (*encFixture, error) {
 	}
 	f.id = sess.ID
 	var members []ballot.Member
-	for i := range 6 {
+	for i := range max(6, n+1) {
 		members = append(members, ballot.Member{Name: fmt.Sprintf("Đại biểu %d", i+1), Position: "Ủy viên"})
 	}
 	steps := []func() error{
@@ -117,10 +123,10 @@ func newEncFixture(path string, partials []int) (*encFixture, error) {
 		}
 	}
 	var codes []string
-	if err := f.svc.IssueTokens(ctx, actor, f.id, 7, func(ts []string) error { codes = ts; return nil }); err != nil {
+	if err := f.svc.IssueTokens(ctx, actor, f.id, n+2, func(ts []string) error { codes = ts; return nil }); err != nil {
 		return nil, err
 	}
-	if err := f.svc.RevokeToken(ctx, actor, f.id, codes[6], "thẻ bị hỏng"); err != nil {
+	if err := f.svc.RevokeToken(ctx, actor, f.id, codes[n+1], "thẻ bị hỏng"); err != nil {
 		return nil, err
 	}
 	com, err := simtrustee.Ceremony(ctx, f.svc, actor, f.id, newSeeded("trustees"))
@@ -131,6 +137,9 @@ func newEncFixture(path string, partials []int) (*encFixture, error) {
 		return nil, err
 	}
 	votes := [][]int{{1, 2, 3}, {1, 1, 3}, {2, 3, 3}, {1, 2, 0}, {3, 2, 2}}
+	for i := len(votes); i < n; i++ {
+		votes = append(votes, []int{i % 4, (i / 4) % 4, (i / 16) % 4})
+	}
 	for i, v := range votes {
 		form, err := f.svc.Form(ctx, codes[i])
 		if err != nil {
@@ -425,6 +434,33 @@ func TestEncryptedPartialRetried(t *testing.T) {
 		t.Errorf("bad partials %v, want [2]", got)
 	}
 	if err := rep.CheckTally(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestEncryptedManyBatches: over several batches of 64 the verifier's sum
+// of what each verified batch adds up to, the server's (signatures only,
+// box.Summer) and the logged EncryptedTally (box.Sum at close) agree.
+func TestEncryptedManyBatches(t *testing.T) {
+	f, err := newEncVote(filepath.Join(t.TempDir(), "enc.db"), []int{1, 2}, 150)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := verify.Log(f.bundle.Entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quick, err := verify.LogWith(f.bundle.Entries, verify.LogOptions{SkipBallotProofs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.ProofsVerified() != 150 || quick.ProofsVerified() != 0 {
+		t.Errorf("proofs checked %d and %d, want 150 and 0", full.ProofsVerified(), quick.ProofsVerified())
+	}
+	if !bytes.Equal(box.FormatTally(full.EncryptedTally), box.FormatTally(quick.EncryptedTally)) || full.EncryptedTally.Ballots != 150 {
+		t.Errorf("the two replays sum to different encrypted tallies")
+	}
+	if err := full.CheckTally(); err != nil {
 		t.Error(err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -462,5 +463,44 @@ func TestEncryptedManyBatches(t *testing.T) {
 	}
 	if err := full.CheckTally(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestEncryptedNonCanonicalMessages: a ceremony message, a partial
+// decryption or the decrypted tally re-encoded (its members sorted: it
+// still parses to the same values) in a re-signed log fails its check, as
+// a ballot does: the service logs only canonical encodings.
+func TestEncryptedNonCanonicalMessages(t *testing.T) {
+	f := encrypted(t)
+	for typ, check := range map[audit.Type]string{
+		audit.KeyCeremonyRound1: verify.CheckCeremony, audit.KeyCeremonyRound2: verify.CheckCeremony,
+		audit.KeyCeremonyRound3: verify.CheckCeremony, audit.PartialDecryption: verify.CheckDecryption,
+		audit.DecryptedTally: verify.CheckDecryption,
+	} {
+		es := f.entries()
+		i := index(es, typ)
+		// Its members in another order, which the log's JSON keeps.
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(es[i].Data, &m); err != nil {
+			t.Fatal(err)
+		}
+		reordered, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Equal(reordered, es[i].Data) {
+			t.Fatalf("%s: sorting the members changed nothing", typ)
+		}
+		es[i].Data = reordered
+		rep := verify.Bundle(f.forge(t, es, f.key, true), verify.Options{Key: f.key.PublicKey()})
+		var failed []string
+		for _, c := range rep.Checks {
+			if c.Status == verify.StatusFailed {
+				failed = append(failed, c.ID)
+			}
+		}
+		if len(failed) != 1 || failed[0] != check || rep.Check(check).Entry != seqOf(i) {
+			t.Errorf("%s re-encoded: failed checks %v (%+v), want exactly %s at entry %d", typ, failed, rep.FirstFailure(), check, seqOf(i))
+		}
 	}
 }

@@ -103,6 +103,17 @@ func (r *Replay) ceremonyMessage(session string, trustee int, seen map[int]bool,
 	return b, nil
 }
 
+// canonical requires an entry's data to be the canonical encoding of what
+// it parsed to, as the service logs every message of section 11: two
+// logs of the same vote then differ in no byte, and a parser's leniency
+// (a duplicate member, another number form) cannot hide a second reading.
+func canonical(e *audit.Entry, want []byte, kind func(error) error) error {
+	if !bytes.Equal(e.Data, want) {
+		return kind(fmt.Errorf("the %s data is not in its canonical encoding", e.Type))
+	}
+	return nil
+}
+
 func present[T any](m map[int]T) map[int]bool {
 	out := make(map[int]bool, len(m))
 	for k := range m {
@@ -115,6 +126,9 @@ func (r *Replay) keyCeremonyRound1(e *audit.Entry) error {
 	m, err := box.ParseRound1(e.Data)
 	if err != nil {
 		return ceremonyErr(fmt.Errorf("malformed round 1: %w", err))
+	}
+	if err := canonical(e, box.FormatRound1(m), ceremonyErr); err != nil {
+		return err
 	}
 	b, err := r.ceremonyMessage(m.Session, m.Trustee, nil, false)
 	if err != nil {
@@ -135,6 +149,9 @@ func (r *Replay) keyCeremonyRound2(e *audit.Entry) error {
 	if err != nil {
 		return ceremonyErr(fmt.Errorf("malformed round 2: %w", err))
 	}
+	if err := canonical(e, box.FormatRound2(m), ceremonyErr); err != nil {
+		return err
+	}
 	var seen map[int]bool
 	if r.box != nil {
 		seen = present(r.box.round2)
@@ -151,6 +168,9 @@ func (r *Replay) keyCeremonyRound3(e *audit.Entry) error {
 	m, err := box.ParseRound3(e.Data)
 	if err != nil {
 		return ceremonyErr(fmt.Errorf("malformed round-3 statement: %w", err))
+	}
+	if err := canonical(e, box.FormatRound3(m), ceremonyErr); err != nil {
+		return err
 	}
 	var seen map[int]bool
 	if r.box != nil {
@@ -441,6 +461,9 @@ func (r *Replay) partialDecryption(e *audit.Entry) error {
 	if err != nil {
 		return decryptionErr(fmt.Errorf("malformed partial decryption: %w", err))
 	}
+	if err := canonical(e, box.FormatPartial(p), decryptionErr); err != nil {
+		return err
+	}
 	if p.Session != r.Session.ID || !slices.Contains(r.Ceremony.Qualified, p.Trustee) {
 		return decryptionErr(fmt.Errorf("a partial decryption of trustee %d, who is not a qualified trustee of this session", p.Trustee))
 	}
@@ -471,6 +494,9 @@ func (r *Replay) decryptedTally(e *audit.Entry) error {
 	res, err := box.ParseResult(e.Data)
 	if err != nil {
 		return decryptionErr(fmt.Errorf("malformed decrypted tally: %w", err))
+	}
+	if err := canonical(e, box.FormatResult(res), decryptionErr); err != nil {
+		return err
 	}
 	var used []*box.Partial
 	for _, p := range b.partials {

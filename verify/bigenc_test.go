@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -27,8 +26,8 @@ import (
 // ceremony of three trustees, every ballot encrypted as the voter's page
 // does and verified on casting, close, two partial decryptions, the
 // tally), writes its bundle as a directory and as a zip, and times the
-// built tinnhiem-verify binary on both, reporting its peak RSS and the zip's
-// size per ballot. It takes minutes, so it runs only when asked:
+// built tinnhiem-verify binary on both, reporting the zip's size per
+// ballot. It takes minutes, so it runs only when asked:
 //
 //	TINNHIEM_BIG_ENCRYPTED=10000,30 go test ./verify -run LargeEncryptedBundle -v -timeout 60m
 //
@@ -185,12 +184,11 @@ func TestVerifyLargeEncryptedBundle(t *testing.T) {
 		if !strings.Contains(string(out), fmt.Sprintf("%d ballots, every proof and signature checked", V)) {
 			t.Errorf("tinnhiem-verify %s does not report every proof checked:\n%s", filepath.Base(target), out)
 		}
-		var rss int64
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			rss = ru.Maxrss // kilobytes on Linux
-		}
-		t.Logf("tinnhiem-verify %s: %v wall, %v user, peak RSS %d MB", filepath.Base(target), took.Round(time.Millisecond),
-			cmd.ProcessState.UserTime().Round(time.Millisecond), rss/1024)
+		// No peak RSS here: the child's rusage counts the pages it
+		// shared with this process (which holds the bundle) before exec.
+		// Measure it with /usr/bin/time -v on a kept bundle.
+		t.Logf("tinnhiem-verify %s: %v wall, %v user", filepath.Base(target), took.Round(time.Millisecond),
+			cmd.ProcessState.UserTime().Round(time.Millisecond))
 		if V >= 10_000 && K >= 30 && took > 60*time.Second {
 			t.Errorf("tinnhiem-verify took %v on %d ballots of %d lines, want ≤ 60 s", took, V, K)
 		}

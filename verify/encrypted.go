@@ -21,7 +21,8 @@ import (
 	"tinnhiem/tally"
 )
 
-// The checks of an encrypted session, beside those of section 10.
+// The checks of an encrypted session (SPEC.md 10 lists them with the
+// others; CheckIDs runs them between events and tally).
 const (
 	CheckCeremony     = "key-ceremony"
 	CheckBallotProofs = "ballot-proofs"

@@ -91,6 +91,41 @@ func TestVerifyValidBundle(t *testing.T) {
 	}
 }
 
+// TestVerifyEncryptedBundle: the three checks of an encrypted session are
+// printed with what they saw, and skipped with the reason for a clear one.
+func TestVerifyEncryptedBundle(t *testing.T) {
+	code, out, errOut := run(filepath.Join(vectors, "valid-encrypted", "bundle"))
+	if code != 0 {
+		t.Fatalf("exit %d, want 0\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"✓ Lễ tạo khóa của tổ kiểm phiếu được kiểm lại từ các thông điệp đã ghi / key ceremony re-qualified from its logged messages\n    3 trustees, 3 qualified, threshold 2\n",
+		"✓ Mọi phiếu mã hóa có chứng minh và chữ ký của thẻ hợp lệ / every encrypted ballot's proofs and card signature\n    5 ballots, every proof and signature checked\n",
+		"✓ Tổng mã hóa, các phần giải mã và kết quả giải mã khớp nhau / encrypted sum, partial decryptions and decrypted tally agree\n" +
+			"    EncryptedTally is the sum of the 5 sealed ballots; trustees 1 and 3 combined; trustee 2's partial does not verify and was left out\n",
+		"HỢP LỆ"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = run(validBundle())
+	if want := "– Lễ tạo khóa của tổ kiểm phiếu được kiểm lại từ các thông điệp đã ghi / key ceremony re-qualified from its logged messages (bỏ qua / skipped: a clear session"; !strings.Contains(out, want) {
+		t.Errorf("output of a clear session lacks %q:\n%s", want, out)
+	}
+	// The order of SPEC.md 10: events, then the ceremony, and the proofs
+	// and decryption between the ballots and the tally.
+	order := []string{"order of events", "key ceremony", "used cards were issued", "sealed ballots equal used cards",
+		"every encrypted ballot's proofs", "decrypted tally agree", "recounted tally"}
+	last := -1
+	for _, w := range order {
+		i := strings.Index(out, w)
+		if i < last {
+			t.Errorf("%q is printed out of order:\n%s", w, out)
+		}
+		last = i
+	}
+}
+
 func TestVerifyBrokenBundles(t *testing.T) {
 	tests := []struct {
 		vector string
@@ -99,6 +134,13 @@ func TestVerifyBrokenBundles(t *testing.T) {
 		{"changed-ballot", []string{"✗ Kết quả kiểm phiếu khớp khi đếm lại / recounted tally equals TallyComputed", "mục / entry 18:", "first bad entry: 18"}},
 		{"dropped-entry", []string{"✗ Mọi mục nhật ký đúng mã băm và liên kết", "mục / entry 5:", "first bad entry: 5"}},
 		{"manifest-hash-mismatch", []string{"✗ Hồ sơ đọc được", "README-vi-en.txt", "KHÔNG HỢP LỆ / INVALID"}},
+		{"bad-ballot-proof", []string{"✗ Mọi phiếu mã hóa có chứng minh và chữ ký của thẻ hợp lệ / every encrypted ballot's proofs and card signature",
+			"mục / entry 23: encrypted ballot: line 1: the proof", "– Tổng mã hóa", "first bad entry: 23"}},
+		{"bad-share", []string{"✗ Lễ tạo khóa của tổ kiểm phiếu được kiểm lại từ các thông điệp đã ghi / key ceremony re-qualified from its logged messages",
+			"mục / entry 17: KeyCeremonyCompleted is not what the logged messages qualify to"}},
+		{"bad-partial-combined", []string{"✗ Tổng mã hóa, các phần giải mã và kết quả giải mã khớp nhau / encrypted sum, partial decryptions and decrypted tally agree",
+			"mục / entry 31: DecryptedTally combines trustee 2, whose logged partial decryption does not verify"}},
+		{"card-never-issued", []string{"✗ Thẻ đã dùng đều được phát hành", "mục / entry 22: the ballot of card", "comes from a card that was never issued"}},
 	}
 	for _, tt := range tests {
 		code, out, _ := run(filepath.Join(vectors, tt.vector, "bundle"))

@@ -122,8 +122,8 @@ func (q *request) encrypt(p *box.Params, choices []int) error {
 
 // encryptedResult is what the post-run check of an encrypted session found.
 type encryptedResult struct {
-	sealed   int         // EncryptedBallot entries
-	verified int         // ballots whose proofs and signature the replay verified
+	sealed   int          // EncryptedBallot entries
+	verified int          // ballots whose proofs and signature the replay verified
 	counted  tally.Result // the tally the service logged from the decrypted totals
 	trustees []int        // the trustees whose partials were combined
 }

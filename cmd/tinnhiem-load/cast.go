@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"tinnhiem/audit"
 	"tinnhiem/ballot"
 )
 
@@ -54,6 +55,10 @@ type outcome struct {
 	receipt string
 	err     error // transport error: no answer
 	latency time.Duration
+	// Of an encrypted ballot: the tracker the server must seal it under
+	// and the card key it must mark used.
+	tracker audit.Hash
+	card    audit.Hash
 }
 
 // accepted reports whether the server acknowledged the ballot with a
@@ -120,6 +125,11 @@ type request struct {
 	form  []byte // the /api/v1/ballot body
 	cast  []byte // the /api/v1/cast body
 	marks string // the marks the server must derive from cast
+	// encrypted is set for a tinnhiem-box-ballot/v1 cast, whose answer
+	// must carry tracker (the ballot's hash) and its receipt code.
+	encrypted bool
+	tracker   audit.Hash
+	card      audit.Hash
 }
 
 // newRequest draws random choices for token and encodes both requests.
@@ -139,7 +149,7 @@ func (c *caster) newRequest(r *mrand.Rand, token string) (request, error) {
 // send posts one card's ballot (after its form, if c.form) and times the
 // whole exchange.
 func (c *caster) send(ctx context.Context, q request) outcome {
-	o := outcome{token: q.token, marks: q.marks}
+	o := outcome{token: q.token, marks: q.marks, tracker: q.tracker, card: q.card}
 	start := time.Now()
 	if c.form {
 		status, body, err := c.post(ctx, "/api/v1/ballot", q.form)
@@ -162,9 +172,17 @@ func (c *caster) send(ctx context.Context, q request) outcome {
 	}
 	var resp struct {
 		Receipt string `json:"receipt"`
+		Tracker string `json:"tracker"`
 	}
 	if err := json.Unmarshal(body, &resp); err != nil {
 		o.err = fmt.Errorf("failed to read receipt: %w", err)
+		return o
+	}
+	if q.encrypted {
+		if err := checkEncryptedReceipt(&q, resp.Receipt, resp.Tracker); err != nil {
+			o.err = err
+			return o
+		}
 	}
 	o.receipt = resp.Receipt
 	return o
@@ -225,7 +243,7 @@ func (c *caster) sendAll(ctx context.Context, clients int, rate float64, qs []re
 	wg.Wait()
 	for i := range out {
 		if out[i].token == "" {
-			out[i] = outcome{token: qs[i].token, marks: qs[i].marks}
+			out[i] = outcome{token: qs[i].token, marks: qs[i].marks, tracker: qs[i].tracker, card: qs[i].card}
 		}
 	}
 	return out

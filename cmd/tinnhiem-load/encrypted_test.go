@@ -21,12 +21,6 @@ func TestEncryptedRun(t *testing.T) {
 	cfg := &config{voters: 24, cadres: 4, clients: 6, seed: 7, db: filepath.Join(t.TempDir(), "load.db")}
 	err := run(context.Background(), cfg, &out)
 	t.Logf("output:\n%s", out.String())
-	if err != nil && strings.Contains(out.String(), "24 × 400 bad_request") {
-		// The web side's /api/v1/cast does not read "ballot" yet (design
-		// 12): every cast is refused as malformed before the service sees
-		// it. TestEncryptedCheck covers the rest without HTTP meanwhile.
-		t.Skipf("the web server does not accept encrypted ballots yet: %v", err)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

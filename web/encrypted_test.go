@@ -118,11 +118,11 @@ func TestEncryptedCastRefusesTampered(t *testing.T) {
 	choices := []int{1, 2, 3, 0, 1}
 
 	// The signature no longer covers the ballot.
-	b, k := f.encBallot(p, f.tokens[0], choices)
+	b, _ := f.encBallot(p, f.tokens[0], choices)
 	b.Signature[5] ^= 1
 	bad := map[string][]byte{"ballot_signature": box.FormatBallot(b)}
 	// A proof that does not hold, signed anyway with the card's own key.
-	b, k = f.encBallot(p, f.tokens[0], choices)
+	b, k := f.encBallot(p, f.tokens[0], choices)
 	b.Lines[1].Responses[0], b.Lines[1].Responses[1] = b.Lines[1].Responses[1], b.Lines[1].Responses[0]
 	copy(b.Signature[:], ed25519.Sign(k, b.Bytes(p)))
 	bad["ballot_proof"] = box.FormatBallot(b)

@@ -210,6 +210,23 @@ func (s *Service) ceremonyOf(tx Tx, id string) (*Session, *ceremonyLog, error) {
 	return sess, c, nil
 }
 
+// openCeremony reads an encrypted draft session whose ceremony is still
+// open and whose committee can hold a key: what every ceremony step needs.
+func (s *Service) openCeremony(tx Tx, id string) (*Session, *ceremonyLog, error) {
+	sess, c, err := s.ceremonyOf(tx, id)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case sess.State != Draft:
+		return nil, nil, ErrSessionFrozen
+	case c.result != nil:
+		return nil, nil, &Error{Code: ELocked, Key: "ceremony_completed"}
+	case c.n < 2:
+		return nil, nil, ErrNoCommittee
+	}
+	return sess, c, nil
+}
+
 // AddCeremonyMessage records one message of the key ceremony (SPEC.md
 // 11.6): a trustee's round 1, round 2 or round-3 statement, told apart by
 // its format. The message must be of this session, its committee size and
@@ -226,18 +243,9 @@ func (s *Service) AddCeremonyMessage(ctx context.Context, actor, id string, data
 		return &Error{Code: EInvalid, Key: "ceremony_message", Args: Args{"err": err.Error()}}
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
-		sess, c, err := s.ceremonyOf(tx, id)
+		_, c, err := s.openCeremony(tx, id)
 		if err != nil {
 			return err
-		}
-		if sess.State != Draft {
-			return ErrSessionFrozen
-		}
-		if c.result != nil {
-			return &Error{Code: ELocked, Key: "ceremony_completed"}
-		}
-		if c.n < 2 {
-			return ErrNoCommittee
 		}
 		if c.t > c.n {
 			return &Error{Code: ELocked, Key: "ceremony_threshold", Args: Args{"t": c.t, "n": c.n}}
@@ -313,18 +321,9 @@ func (s *Service) CompleteCeremony(ctx context.Context, actor, id string, absent
 	slices.Sort(absent)
 	absent = slices.Compact(absent)
 	return s.store.Update(ctx, func(tx Tx) error {
-		sess, c, err := s.ceremonyOf(tx, id)
+		sess, c, err := s.openCeremony(tx, id)
 		if err != nil {
 			return err
-		}
-		if sess.State != Draft {
-			return ErrSessionFrozen
-		}
-		if c.result != nil {
-			return &Error{Code: ELocked, Key: "ceremony_completed"}
-		}
-		if c.n < 2 {
-			return ErrNoCommittee
 		}
 		for _, i := range absent {
 			if i < 1 || i > c.n {
@@ -537,25 +536,14 @@ func (s *Service) AddPartial(ctx context.Context, actor, id string, data []byte)
 		if c.result == nil || !slices.Contains(c.result.Qualified, part.Trustee) {
 			return &Error{Code: EInvalid, Key: "partial_trustee", Args: Args{"trustee": part.Trustee}}
 		}
-		es, err := tx.AuditEntries(id, 1, 0)
+		sum, logged, err := decryptionLog(tx, id)
 		if err != nil {
 			return err
 		}
-		var sum *box.Tally
-		for _, e := range es {
-			switch e.Type {
-			case audit.EncryptedTally:
-				if sum, err = box.ParseTally(e.Data); err != nil {
-					return Errorf(EInternal, "entry %d: %v", e.Seq, err)
-				}
-			case audit.PartialDecryption:
-				if prev, perr := box.ParsePartial(e.Data); perr == nil && prev.Trustee == part.Trustee && bytes.Equal(box.FormatPartial(prev), box.FormatPartial(part)) {
-					return &Error{Code: EConflict, Key: "partial_repeated", Args: Args{"trustee": part.Trustee}}
-				}
+		for _, prev := range logged {
+			if prev.Trustee == part.Trustee && bytes.Equal(box.FormatPartial(prev), box.FormatPartial(part)) {
+				return &Error{Code: EConflict, Key: "partial_repeated", Args: Args{"trustee": part.Trustee}}
 			}
-		}
-		if sum == nil {
-			return Errorf(EInternal, "session %s is closed but its log holds no encrypted tally", id)
 		}
 		cadres, err := tx.Cadres(id)
 		if err != nil {
@@ -580,6 +568,35 @@ func trusteeName(sess *Session, i int) string {
 	return ""
 }
 
+// decryptionLog reads a closed encrypted session's encrypted tally and the
+// partial decryptions logged after it.
+func decryptionLog(tx Tx, id string) (*box.Tally, []*box.Partial, error) {
+	es, err := tx.AuditEntries(id, 1, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	var sum *box.Tally
+	var partials []*box.Partial
+	for _, e := range es {
+		switch e.Type {
+		case audit.EncryptedTally:
+			if sum, err = box.ParseTally(e.Data); err != nil {
+				return nil, nil, Errorf(EInternal, "entry %d: %v", e.Seq, err)
+			}
+		case audit.PartialDecryption:
+			part, err := box.ParsePartial(e.Data)
+			if err != nil {
+				return nil, nil, Errorf(EInternal, "entry %d: %v", e.Seq, err)
+			}
+			partials = append(partials, part)
+		}
+	}
+	if sum == nil {
+		return nil, nil, Errorf(EInternal, "session %s is closed but its log holds no encrypted tally", id)
+	}
+	return sum, partials, nil
+}
+
 // decryptTally combines the logged partial decryptions of a closed
 // encrypted session (box.Combine) and logs the result as DecryptedTally, so
 // that the tally is counted from its totals. It fails, logging nothing,
@@ -592,28 +609,9 @@ func (s *Service) decryptTally(tx Tx, id, actor string) error {
 	if c.result == nil {
 		return Errorf(EInternal, "session %s is closed without a completed key ceremony", id)
 	}
-	es, err := tx.AuditEntries(id, 1, 0)
+	sum, partials, err := decryptionLog(tx, id)
 	if err != nil {
 		return err
-	}
-	var sum *box.Tally
-	var partials []*box.Partial
-	for _, e := range es {
-		switch e.Type {
-		case audit.EncryptedTally:
-			if sum, err = box.ParseTally(e.Data); err != nil {
-				return Errorf(EInternal, "entry %d: %v", e.Seq, err)
-			}
-		case audit.PartialDecryption:
-			part, err := box.ParsePartial(e.Data)
-			if err != nil {
-				return Errorf(EInternal, "entry %d: %v", e.Seq, err)
-			}
-			partials = append(partials, part)
-		}
-	}
-	if sum == nil {
-		return Errorf(EInternal, "session %s is closed but its log holds no encrypted tally", id)
 	}
 	p := &box.Params{Session: id, JointKey: c.result.JointKey, Lines: len(sum.Lines), Options: RatingOptions}
 	res, _, err := box.Combine(p, c.result, sum, partials)
@@ -699,19 +697,11 @@ func (s *Service) EncryptedTally(ctx context.Context, id string) (sum *box.Tally
 		if sess.State == Draft || sess.State == Open {
 			return ErrNotClosed
 		}
-		es, err := tx.AuditEntries(id, 1, 0)
-		if err != nil {
+		if c.result == nil {
+			return Errorf(EInternal, "session %s is closed without a completed key ceremony", id)
+		}
+		if sum, _, err = decryptionLog(tx, id); err != nil {
 			return err
-		}
-		for _, e := range es {
-			if e.Type == audit.EncryptedTally {
-				if sum, err = box.ParseTally(e.Data); err != nil {
-					return Errorf(EInternal, "entry %d: %v", e.Seq, err)
-				}
-			}
-		}
-		if sum == nil || c.result == nil {
-			return Errorf(EInternal, "session %s is closed but its log holds no encrypted tally", id)
 		}
 		p = &box.Params{Session: id, JointKey: c.result.JointKey, Lines: len(sum.Lines), Options: RatingOptions}
 		return nil

@@ -119,10 +119,11 @@ function proveLine(rand, p, card, k, branches, choice, r, ct) {
 /**
  * Encrypts choices (one per line: 0 for no mark, 1…L for an option, MULTIPLE_MARKS for a paper line with several
  * marks) under the parameters p (from makeParams), proves every line and signs with the card's Ed25519 seed. rand(n)
- * returns n random bytes. The result is a ballot object (formatBallot writes its JSON); its randomness is not kept.
- * The time it takes does not depend on the choices.
+ * returns n random bytes. The result is a ballot object (formatBallot writes its JSON); its randomness is not kept,
+ * unless keep is an array: it then receives, line by line, the L scalars r_i of the line's ciphertexts — what a
+ * voter's audit (SPEC.md 11.5.1) reveals. The time it takes does not depend on the choices.
  */
-export function encryptBallotWith(rand, p, cardSeed, choices) {
+export function encryptBallotWith(rand, p, cardSeed, choices, keep = null) {
   if (!Array.isArray(choices) || choices.length !== p.lines) {
     throw new Error(`failed to encrypt a ballot: ${choices?.length} choices for ${p.lines} lines`);
   }
@@ -147,6 +148,7 @@ export function encryptBallotWith(rand, p, cardSeed, choices) {
       const m = BigInt(eqBit(choice, i + 1));
       ct.push(encodeElement(G.multiply(r[i])), encodeElement(G.multiply(1n + m).subtract(G).add(p.Y.multiply(r[i]))));
     }
+    if (keep) keep.push(r.slice());
     const proof = proveLine(rand, p, card, k + 1, branches, choice, r, ct);
     ballot.lines.push({ ct, ...proof });
   }
@@ -455,6 +457,55 @@ export function encryptBallot({ session, jointKey, lines, options, token, choice
       tracker: toHex(tracker),
       trackerDisplay: trackerDisplay(tracker),
       card: encodeB64(publicKey),
+    };
+  } finally {
+    seed.fill(0);
+  }
+}
+
+/** The format name of the audit file of a ballot the voter checks instead of casting (SPEC.md 11.5.1). */
+export const FORMAT_AUDIT = 'tinnhiem-box-audit/v1';
+
+/**
+ * The voter page's call when the voter may check the encryption (Benaloh's challenge): encryptBallot's result, plus
+ * audit(cadres), which returns the audit file's JSON (SPEC.md 11.5.1) — the ballot, the randomness of every
+ * ciphertext and the cadres as shown ([{id, name, position}]) — and forget(), which erases the randomness. A page
+ * either sends ballotJSON and calls forget(), or calls audit() and never sends that ballot: once its randomness is
+ * shown, anyone holding the file can read the choices. The card code does not leave this function.
+ */
+export function encryptBallotAuditable({ session, jointKey, lines, options, token, choices }, rand = systemRandom) {
+  const p = makeParams({ session, jointKey, lines, options }, true);
+  const { seed, publicKey } = deriveCard(session, token);
+  let randomness = [];
+  try {
+    const ballot = encryptBallotWith(rand, p, seed, choices, randomness);
+    const tracker = trackerBytes(p, ballot);
+    const ballotJSON = formatBallot(ballot);
+    return {
+      ballotJSON,
+      tracker: toHex(tracker),
+      trackerDisplay: trackerDisplay(tracker),
+      card: encodeB64(publicKey),
+      audit(cadres) {
+        if (randomness === null) throw new Error('failed to audit a ballot: its randomness was erased');
+        if (!Array.isArray(cadres) || cadres.length !== lines) {
+          throw new Error(`failed to audit a ballot: ${cadres?.length} cadres for ${lines} lines`);
+        }
+        return JSON.stringify({
+          format: FORMAT_AUDIT,
+          session,
+          joint_key: jointKey,
+          lines,
+          options,
+          cadres: cadres.map((c) => ({ id: String(c.id), name: String(c.name), position: String(c.position) })),
+          ballot: JSON.parse(ballotJSON),
+          randomness: randomness.map((r) => encodeB64(joinBytes(r.map(encodeScalar)))),
+          tracker: toHex(tracker),
+        });
+      },
+      forget() {
+        randomness = null;
+      },
     };
   } finally {
     seed.fill(0);

@@ -6,6 +6,7 @@ import { G, systemRandom } from './group.js';
 import { deriveCard as deriveCardKey, makeParams } from './params.js';
 import {
   encryptBallot,
+  encryptBallotAuditable,
   parseBallot,
   trackerBytes,
   trackerDisplay,
@@ -25,8 +26,8 @@ import {
 } from './tally.js';
 import { parseCeremony } from './dkg.js';
 
-export { encryptBallot, trackerDisplay };
-export { BallotError, MULTIPLE_MARKS } from './ballot.js';
+export { encryptBallot, encryptBallotAuditable, trackerDisplay };
+export { BallotError, FORMAT_AUDIT, MULTIPLE_MARKS } from './ballot.js';
 export { PartialError } from './tally.js';
 
 /** The version of the protocol this bundle speaks. */

@@ -23,6 +23,7 @@ var displayTexts = map[string]text{
 	"display.noresult": {"Kết quả chỉ được công bố sau khi kiểm phiếu. Trong khi bỏ phiếu không có kết quả nào, kể cả kết quả tạm thời.",
 		"Results are shown only after the tally. While the vote runs there is no result, not even a partial one."},
 	"display.results":                 {"Kết quả kiểm phiếu", "Results of the tally"},
+	"display.table":                   {"Kết quả đối với từng người được lấy phiếu", "Results for each cadre"},
 	"display.cadre":                   {"Người được lấy phiếu", "Cadre"},
 	"display.invalid":                 {"Không hợp lệ", "Invalid"},
 	"display.condition":               {"Kết luận", "Finding"},

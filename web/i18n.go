@@ -13,7 +13,7 @@ type text struct{ vi, en string }
 var texts = map[string]text{
 	"app.name":         {"Lấy phiếu tín nhiệm", "Confidence vote"},
 	"lang.switch":      {"English", "Tiếng Việt"},
-	"lang.switch.aria": {"Chuyển sang tiếng Anh", "Switch to Vietnamese"},
+	"lang.switch.aria": {"English — chuyển sang tiếng Anh", "Tiếng Việt — switch to Vietnamese"}, // starts with the button's visible text, so a voice command naming it works
 	"noscript":         {"Trang này cần JavaScript để bỏ phiếu. Hãy bật JavaScript hoặc dùng trình duyệt khác trên điện thoại.", "This page needs JavaScript to vote. Turn JavaScript on or use another browser on your phone."},
 
 	"voter.title":   {"Phiếu tín nhiệm", "Ballot"},

@@ -2,6 +2,9 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -119,6 +122,44 @@ func TestBrowserBenaloh(t *testing.T) {
 	}
 	if f.ballotCount() != 0 {
 		t.Fatal("the audited ballot reached the server")
+	}
+
+	// The inspector's page, served from the inspector's laptop by any static file server (here Go's, over the
+	// repository's web/static, with the page's own CSP): the phone uploads the file and sees the same decoding.
+	laptop := httptest.NewServer(http.FileServer(http.Dir("static")))
+	defer laptop.Close()
+	ictx, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	listenTab(ictx)
+	if err := chromedp.Do(ictx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+		chromedp.Navigate(laptop.URL+"/kiem-tra-ma-hoa.html"),
+		chromedp.WaitVisible(chromedp.ID("check-file")),
+		chromedp.SetUploadFiles(`#check-file`, []string{downloaded}),
+		chromedp.Click(chromedp.ID("check-submit")),
+		chromedp.WaitVisible(chromedp.ID("check-lines")),
+	); err != nil {
+		t.Fatalf("inspector's page: %v", err)
+	}
+	screenshot(t, ictx, "benaloh-inspector-page.png", false)
+	axeCheck(t, ictx, "inspector's check page")
+	pageLines, err := chromedp.Run(ictx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#check-lines li")).map(li => li.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pageLines) != len(testCadres) {
+		t.Fatalf("the inspector's page shows %d lines: %q", len(pageLines), pageLines)
+	}
+	for k, l := range pageLines {
+		if want := fmt.Sprintf("  %d. %s\n", k+1, l); !strings.Contains(string(out), want) {
+			t.Errorf("the inspector's page shows %q, tinnhiem-verify benaloh does not print %q", l, want)
+		}
+	}
+	if tr, _ := chromedp.Run(ictx, chromedp.Text(chromedp.ID("check-tracker"))); strings.TrimSpace(tr) != audited {
+		t.Errorf("the inspector's page shows tracker %q, the phone %q", tr, audited)
+	}
+	if bad, _ := chromedp.Run(ictx, chromedp.Evaluate[bool](`!document.getElementById("check-tracker-bad").hidden`)); bad {
+		t.Error("the inspector's page says the tracker differs")
 	}
 
 	// Encrypt afresh and send.

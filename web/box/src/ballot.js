@@ -511,3 +511,67 @@ export function encryptBallotAuditable({ session, jointKey, lines, options, toke
     seed.fill(0);
   }
 }
+
+/**
+ * Opens an audit file (SPEC.md 11.5.1) without any trustee, as `tinnhiem-verify benaloh` does: checks the file's
+ * members, that the ballot is valid for its session, and per line and option that α = r·G and β − r·Y ∈ {0, G}.
+ * Returns {session, tracker (hex, recomputed), trackerDisplay, trackerMatches, options, lines: [{id, name,
+ * position, marks: [option numbers]}]}; throws an Error naming the line and option at fault when the randomness does
+ * not open the ballot, or when the file or the ballot is malformed or invalid.
+ */
+export function openAudited(auditJSON) {
+  const fail = (m) => new Error(`failed to open the audit file: ${m}`);
+  let a;
+  try {
+    a = JSON.parse(auditJSON);
+  } catch (e) {
+    throw fail(e.message);
+  }
+  checkMembers(a, 'audit file', ['format', 'session', 'joint_key', 'lines', 'options', 'cadres', 'ballot', 'randomness', 'tracker']);
+  if (a.format !== FORMAT_AUDIT) throw fail(`the format is not "${FORMAT_AUDIT}"`);
+  if (!Number.isInteger(a.lines) || !Number.isInteger(a.options)) throw fail('lines and options must be integers');
+  const p = makeParams({ session: a.session, jointKey: a.joint_key, lines: a.lines, options: a.options });
+  if (!Array.isArray(a.cadres) || a.cadres.length !== a.lines) throw fail(`cadres: want one per line (${a.lines})`);
+  a.cadres.forEach((c, n) => checkMembers(c, `cadre ${n + 1}`, ['id', 'name', 'position']));
+  if (!Array.isArray(a.randomness) || a.randomness.length !== a.lines) throw fail(`randomness: want ${a.lines} lines`);
+  if (typeof a.tracker !== 'string' || !/^[0-9a-f]{64}$/.test(a.tracker)) throw fail('tracker: not 64 lowercase hex digits');
+  const ballot = parseBallot(JSON.stringify(a.ballot));
+  verifyBallot(p, ballot);
+  const lines = ballot.lines.map((line, k) => {
+    let r;
+    try {
+      r = cut(member(String(a.randomness[k]), 'randomness'), 32);
+    } catch (e) {
+      throw new BallotError(k + 1, 0, e.message);
+    }
+    if (r.length !== p.options || r.some((x) => x.length !== 32)) throw new BallotError(k + 1, 0, `randomness: want ${p.options} scalars`);
+    const marks = [];
+    for (let i = 0; i < p.options; i++) {
+      let ri;
+      try {
+        ri = decodeScalar(r[i]);
+      } catch (e) {
+        throw new BallotError(k + 1, i + 1, `randomness: ${e.message}`);
+      }
+      const alpha = decodeElement(line.ct[2 * i], true);
+      const beta = decodeElement(line.ct[2 * i + 1], false);
+      if (!G.multiplyUnsafe(ri).equals(alpha)) {
+        throw new BallotError(k + 1, i + 1, 'alpha is not r·G: the randomness does not belong to this ciphertext');
+      }
+      const m = beta.subtract(p.Y.multiplyUnsafe(ri));
+      if (m.equals(G)) marks.push(i + 1);
+      else if (!m.is0()) throw new BallotError(k + 1, i + 1, 'β − r·Y is neither 0 nor G: the ciphertext encrypts no valid mark');
+    }
+    const c = a.cadres[k];
+    return { id: String(c.id), name: String(c.name), position: String(c.position), marks };
+  });
+  const tracker = trackerBytes(p, ballot);
+  return {
+    session: a.session,
+    tracker: toHex(tracker),
+    trackerDisplay: trackerDisplay(tracker),
+    trackerMatches: toHex(tracker) === a.tracker,
+    options: p.options,
+    lines,
+  };
+}

@@ -7,6 +7,7 @@ import { deriveCard as deriveCardKey, makeParams } from './params.js';
 import {
   encryptBallot,
   encryptBallotAuditable,
+  openAudited,
   parseBallot,
   trackerBytes,
   trackerDisplay,
@@ -26,7 +27,7 @@ import {
 } from './tally.js';
 import { parseCeremony } from './dkg.js';
 
-export { encryptBallot, encryptBallotAuditable, trackerDisplay };
+export { encryptBallot, encryptBallotAuditable, openAudited, trackerDisplay };
 export { BallotError, FORMAT_AUDIT, MULTIPLE_MARKS } from './ballot.js';
 export { PartialError } from './tally.js';
 

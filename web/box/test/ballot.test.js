@@ -157,3 +157,24 @@ test('encryptBallotAuditable: the audit file opens every line to its choice; for
   enc.forget();
   assert.throws(() => enc.audit(cadres), /randomness was erased/);
 });
+
+test('openAudited opens the browser’s own audit file and the Go fixture; refuses other randomness', () => {
+  const choices = [0, 1, 2, 3, 2];
+  const cadres = choices.map((_, k) => ({ id: `c${k + 1}`, name: `Cán bộ ${k + 1}`, position: 'Phó Giám đốc' }));
+  const enc = box.encryptBallotAuditable({ ...base, token: code, choices });
+  const file = enc.audit(cadres);
+  const o = box.openAudited(file);
+  assert.deepEqual(o.lines.map((l) => l.marks), [[], [1], [2], [3], [2]]);
+  assert.equal(o.trackerDisplay, enc.trackerDisplay);
+  assert.ok(o.trackerMatches);
+  const go = box.openAudited(readFileSync(new URL('../../../ballot/box/testdata/audit-js.json', import.meta.url), 'utf8'));
+  assert.deepEqual(go.lines.map((l) => l.marks), [[3], [], [1], [2]]);
+  const other = JSON.parse(box.encryptBallotAuditable({ ...base, token: code, choices }).audit(cadres));
+  const mixed = JSON.parse(file);
+  mixed.randomness = other.randomness;
+  assert.throws(() => box.openAudited(JSON.stringify(mixed)), /line 1: option 1: alpha is not r·G/);
+  const wrongTracker = JSON.parse(file);
+  wrongTracker.tracker = '0'.repeat(64);
+  assert.equal(box.openAudited(JSON.stringify(wrongTracker)).trackerMatches, false);
+  assert.throws(() => box.openAudited(enc.ballotJSON), /member/);
+});

@@ -106,7 +106,7 @@ func (s *Service) IssueDisplayCode(ctx context.Context, actor, id string) (strin
 		if _, err := tx.Session(id); err != nil {
 			return err
 		}
-		return s.log(tx, id, actor, audit.DisplayCodeIssued, audit.DisplayCodeIssuedData{Hash: displayHash(code)})
+		return s.logSigned(tx, id, actor, audit.DisplayCodeIssued, audit.DisplayCodeIssuedData{Hash: displayHash(code)})
 	})
 	if err != nil {
 		return "", err

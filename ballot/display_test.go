@@ -95,4 +95,24 @@ func TestDisplay(t *testing.T) {
 		t.Fatalf("the log with DisplayCodeIssued entries does not replay: %v", err)
 	}
 	f.ok(f.svc.VerifyLogs(f.ctx))
+	// The exported bundle, DisplayCodeIssued entries and all, is VALID for the inspector.
+	b, err := f.svc.Bundle(f.ctx, f.id)
+	f.ok(err)
+	if rep := verify.Bundle(b, verify.Options{}); !rep.OK() {
+		t.Fatalf("the bundle does not verify: %+v", rep.FirstFailure())
+	}
+	// An entry that holds anything but a SHA-256 is refused by the replay.
+	for i, e := range entries {
+		if e.Type != audit.DisplayCodeIssued {
+			continue
+		}
+		for _, bad := range []string{`{"hash":"` + code + `"}`, `{"hash":"` + strings.ToUpper(hashes[0]) + `"}`, `{"hash":"` + hashes[0] + `","code":"x"}`} {
+			forged := append([]audit.Entry(nil), entries...)
+			forged[i].Data = json.RawMessage(bad)
+			if _, err := verify.ReplayLog(forged); err == nil || !strings.Contains(err.Error(), "DisplayCodeIssued") {
+				t.Errorf("DisplayCodeIssued %s: %v", bad, err)
+			}
+		}
+		break
+	}
 }

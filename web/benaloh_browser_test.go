@@ -108,7 +108,7 @@ func TestBrowserBenaloh(t *testing.T) {
 		t.Fatalf("tinnhiem-verify benaloh: %v", err)
 	}
 	for _, want := range []string{
-		"Mã phiếu / tracker: " + audited + "\n",
+		"Mã xác nhận / tracker: " + audited + "\n",
 		"  1. Nguyễn Văn An (Bí thư Đảng ủy Khối): Tín nhiệm cao / high confidence\n",
 		"  2. Trần Thị Bích Ngọc (Phó Bí thư Thường trực Đảng ủy Khối): Tín nhiệm / confidence\n",
 		"  3. Lê Hoàng Long (Ủy viên Ban Thường vụ): Tín nhiệm thấp / low confidence\n",

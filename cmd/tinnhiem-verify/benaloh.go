@@ -93,7 +93,7 @@ func checkAudit(data []byte, jointKey *box.Point, session string) (*benalohOutco
 
 func (o *benalohOutcome) print(w io.Writer) {
 	fmt.Fprintf(w, "Phiên / session: %s\n", o.Session)
-	fmt.Fprintf(w, "Mã phiếu / tracker: %s\n", o.Tracker)
+	fmt.Fprintf(w, "Mã xác nhận / tracker: %s\n", o.Tracker)
 	for _, l := range o.Lines {
 		fmt.Fprintf(w, "  %d. %s (%s): %s\n", l.N, l.Name, l.Position, l.Choice)
 	}
@@ -104,10 +104,10 @@ func (o *benalohOutcome) print(w io.Writer) {
 		fmt.Fprintf(w, "✗ Phiếu không hợp lệ / the ballot is not valid: %v\n", o.ValidBallot)
 	}
 	if !o.TrackerMatches {
-		fmt.Fprintln(w, "✗ Mã phiếu trong tệp khác mã tính lại / the tracker in the file differs from the recomputed one")
+		fmt.Fprintln(w, "✗ Mã xác nhận trong tệp khác mã tính lại / the tracker in the file differs from the recomputed one")
 	}
 	if o.ok() {
-		fmt.Fprintln(w, "✓ Phiếu mở được: so từng dòng với lựa chọn của cử tri và mã phiếu với mã trên điện thoại.")
+		fmt.Fprintln(w, "✓ Phiếu mở được: so từng dòng với lựa chọn của cử tri và mã xác nhận với mã trên điện thoại.")
 		fmt.Fprintln(w, "  The ballot opens: compare each line with the voter's choice, and the tracker with the one the phone showed.")
 	}
 }

@@ -73,7 +73,7 @@ func TestBenaloh(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	for _, want := range []string{
-		"Mã phiếu / tracker: " + audit.TrackerCode(audit.Hash(tr)) + "\n",
+		"Mã xác nhận / tracker: " + audit.TrackerCode(audit.Hash(tr)) + "\n",
 		"  1. Nguyễn Văn An (Phó Giám đốc Sở): Tín nhiệm cao / high confidence\n",
 		"  2. Trần Thị Bình (Phó Giám đốc Sở): Tín nhiệm thấp / low confidence\n",
 		"  3. Lê Văn Cường (Phó Giám đốc Sở): Không đánh dấu (không hợp lệ) / no mark (invalid)\n",
@@ -128,7 +128,7 @@ func TestBenalohRefuses(t *testing.T) {
 		{[]string{"benaloh", notAudit}, "không đọc được tệp kiểm tra", false},
 		{[]string{"benaloh", wrongRandPath}, "phiếu không mở được bằng độ ngẫu nhiên đã tiết lộ", false},
 		{[]string{"benaloh", "--result", resultPath, foreignPath}, "khóa chung trong tệp kiểm tra không phải khóa của lễ tạo khóa", false},
-		{[]string{"benaloh", badTrackerPath}, "✗ Mã phiếu trong tệp khác mã tính lại", true},
+		{[]string{"benaloh", badTrackerPath}, "✗ Mã xác nhận trong tệp khác mã tính lại", true},
 	} {
 		code, out, errOut := run(c.args...)
 		got := errOut

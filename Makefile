@@ -8,14 +8,14 @@ RACE_PKGS := ./audit/... $(filter-out tinnhiem/ballot/box,$(shell $(GO) list ./b
 BOX_RACE  := TestBatchNamesBadBallot|TestBallotTampered|TestEndToEnd
 PKGS      := $(shell $(GO) list ./... 2>/dev/null)
 
-.PHONY: run test test-js assets assets-check node-check build lint vet fmt-check verify-build bench fuzz load clean
+.PHONY: run test test-js a11y-deps assets assets-check node-check build lint vet fmt-check verify-build bench fuzz load clean
 
 ## run: start the demo: a local SQLite file, a prepared session, the voting URLs printed
 run:
 	$(GO) run ./cmd/tinnhiem demo
 
 ## test: the whole suite: vet, format check, race tests, end-to-end tests, the JavaScript tests
-test: fmt-check vet verify-build test-js
+test: fmt-check vet verify-build test-js a11y-deps
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	$(GO) test -race -count=1 -run '$(BOX_RACE)' ./ballot/box
 	$(GO) test -count=1 $(filter-out $(shell $(GO) list $(RACE_PKGS)),$(PKGS))
@@ -40,6 +40,15 @@ test-js:
 		echo "test-js: skipped, node is not installed"; exit 0; \
 	fi; \
 	$(MAKE) --no-print-directory node-check && cd web/box && npm ci --no-audit --no-fund --loglevel=error && node --test test/
+
+## a11y-deps: install axe-core (web/a11y, the exact version of its package-lock.json) for the accessibility checks
+## of the web package's browser tests; skipped when npm is missing, except under CI=true (the tests then skip too)
+a11y-deps:
+	@if ! command -v npm >/dev/null 2>&1; then \
+		if [ "$$CI" = true ]; then echo "a11y-deps: npm is required under CI"; exit 1; fi; \
+		echo "a11y-deps: skipped, npm is not installed"; exit 0; \
+	fi; \
+	cd web/a11y && npm ci --no-audit --no-fund --loglevel=error
 
 # node-check: @noble/curves and @noble/hashes 2.x need Node 20.19 or later.
 node-check:

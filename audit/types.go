@@ -40,6 +40,10 @@ const (
 	EncryptedTally       Type = "EncryptedTally"       // tinnhiem-box-tally/v1
 	PartialDecryption    Type = "PartialDecryption"    // tinnhiem-box-partial/v1, every one received, valid or not
 	DecryptedTally       Type = "DecryptedTally"       // tinnhiem-box-result/v1
+
+	// The hall's projector (SPEC.md 4.3): the code that opens the read-only
+	// projection page, as its SHA-256; a new one replaces the last.
+	DisplayCodeIssued Type = "DisplayCodeIssued" // DisplayCodeIssuedData
 )
 
 var knownTypes = map[Type]bool{
@@ -49,6 +53,15 @@ var knownTypes = map[Type]bool{
 	ReportIssued: true, CosignatureAdded: true, DocumentSigned: true,
 	KeyCeremonyRound1: true, KeyCeremonyRound2: true, KeyCeremonyRound3: true, KeyCeremonyCompleted: true,
 	EncryptedBallot: true, EncryptedTally: true, PartialDecryption: true, DecryptedTally: true,
+	DisplayCodeIssued: true,
+}
+
+// DisplayCodeIssuedData holds the SHA-256 (64 lowercase hex digits) of the
+// display code of the projection page /trinh-chieu/SESSION. The code itself
+// is shown once, on the console; only the latest DisplayCodeIssued opens
+// the page.
+type DisplayCodeIssuedData struct {
+	Hash string `json:"hash"`
 }
 
 // KnownType reports whether t is one of the entry types defined above.

@@ -28,6 +28,7 @@ type Service struct {
 	frozen  map[string]*frozenBallot // the ballot of each open session (vote.go)
 	loading map[string]chan struct{} // sessions whose ballot is being read, closed when done
 	tokens  tokenSessions            // unused cards of open sessions, a hint for Cast (vote.go)
+	display displayCache             // what the projector has read of each log (display.go)
 
 	// VoterAssets is the SHA-256 (hex) of the voter page's assets as the
 	// server serves them; Open logs it in SessionOpened so that inspectors

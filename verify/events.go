@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -391,6 +392,19 @@ func (r *Replay) documentSigned(e *audit.Entry) error {
 	}
 	r.Signed = append(r.Signed, d)
 	r.docHash[d.Name] = d.SHA256
+	return nil
+}
+
+// displayCodeIssued checks that the projector's code is logged only as a
+// SHA-256: 64 lowercase hex digits, nothing else.
+func (r *Replay) displayCodeIssued(e *audit.Entry) error {
+	var d audit.DisplayCodeIssuedData
+	if err := strictDecode(e, &d); err != nil {
+		return err
+	}
+	if b, err := hex.DecodeString(d.Hash); err != nil || len(b) != 32 || hex.EncodeToString(b) != d.Hash {
+		return errors.New("malformed DisplayCodeIssued data: hash is not 64 lowercase hex digits")
+	}
 	return nil
 }
 

@@ -252,6 +252,14 @@ var allowed = map[phase]map[audit.Type]bool{
 	phaseTallied: {audit.ReportIssued: true, audit.CosignatureAdded: true, audit.DocumentSigned: true},
 }
 
+// The projector's display code may be issued, or issued again, at any time
+// outside the sealing of the ballots.
+func init() {
+	for _, ph := range []phase{phaseDraft, phaseOpen, phaseUsed, phaseClosed, phaseTallied} {
+		allowed[ph][audit.DisplayCodeIssued] = true
+	}
+}
+
 var handlers map[audit.Type]func(*Replay, *audit.Entry) error
 
 func init() {
@@ -281,6 +289,8 @@ func init() {
 		audit.EncryptedTally:       (*Replay).encryptedTally,
 		audit.PartialDecryption:    (*Replay).partialDecryption,
 		audit.DecryptedTally:       (*Replay).decryptedTally,
+
+		audit.DisplayCodeIssued: (*Replay).displayCodeIssued,
 	}
 }
 

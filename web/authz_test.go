@@ -16,6 +16,7 @@ var voterRoutes = map[string]bool{
 	"POST /api/v1/ballot": true, "POST /api/v1/cast": true, "POST /api/v1/tracker": true, "GET /tra-cuu": true,
 	"GET /V/{token}": true, "GET /v/{token}": true, "GET /V/": true, "GET /v/": true,
 	"GET /": true, "GET /nhap-ma": true, "GET /static/": true, "GET /healthz": true,
+	"POST /api/v1/display": true, "GET /trinh-chieu/{session}": true,
 }
 
 type walkedRoute struct{ method, path string }

@@ -63,6 +63,7 @@ func (s *Server) consoleRoutes() []consoleRoute {
 		{post, "/admin/s/{id}/ceremony/complete", permSessionWrite, s.handleCompleteCeremony},
 		{get, "/admin/s/{id}/ceremony/tally.json", permSessionRead, s.handleEncryptedTally},
 		{post, "/admin/s/{id}/ceremony/partials", permSessionWrite, s.handleTrusteeUpload("partials", s.svc.AddPartial)},
+		{post, "/admin/s/{id}/display", permSessionWrite, s.handleIssueDisplay},
 	}
 }
 
@@ -71,10 +72,10 @@ type consolePages map[string]*template.Template
 
 func loadConsolePages() consolePages {
 	p := consolePages{}
-	for _, name := range []string{"login", "home", "orgs", "session", "preview", "checkin", "confirm", "log", "error", "ceremony"} {
+	for _, name := range []string{"login", "home", "orgs", "session", "preview", "checkin", "confirm", "log", "error", "ceremony", "display"} {
 		files := []string{"templates/console_layout.html", "templates/console_" + name + ".html"}
 		if name == "session" {
-			files = append(files, "templates/console_ceremony_section.html")
+			files = append(files, "templates/console_ceremony_section.html", "templates/console_display_section.html")
 		}
 		p[name] = template.Must(template.New("console_layout.html").Funcs(templateFuncs).ParseFS(templateFS, files...))
 	}

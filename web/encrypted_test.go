@@ -269,8 +269,16 @@ func TestBrowserEncryptedVote(t *testing.T) {
 		chromedp.Click(chromedp.ID("submit")),
 		chromedp.WaitVisible(chromedp.ID("confirm-yes")),
 		chromedp.Click(chromedp.ID("confirm-yes")), // one line left blank
-		chromedp.WaitVisible(chromedp.ID("confirm-yes")),
-		chromedp.Click(chromedp.ID("confirm-yes")),
+		chromedp.WaitVisible(chromedp.ID("review-send")),
+	); err != nil {
+		t.Fatalf("voter: %v", err)
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("review-tracker")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("review-send")),
 		chromedp.WaitVisible(chromedp.ID("receipt-code")),
 	); err != nil {
 		t.Fatalf("voter: %v", err)
@@ -291,6 +299,9 @@ func TestBrowserEncryptedVote(t *testing.T) {
 	}
 	if !strings.HasPrefix(receipt, "TB1-") {
 		t.Fatalf("receipt %q is not a tracker code", receipt)
+	}
+	if strings.TrimSpace(shown) != receipt {
+		t.Fatalf("the page showed tracker %q before sending, receipt %q after", shown, receipt)
 	}
 	if f.ballotCount() != 1 {
 		t.Fatalf("pool holds %d ballots, want 1", f.ballotCount())

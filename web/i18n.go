@@ -13,7 +13,7 @@ type text struct{ vi, en string }
 var texts = map[string]text{
 	"app.name":         {"Lấy phiếu tín nhiệm", "Confidence vote"},
 	"lang.switch":      {"English", "Tiếng Việt"},
-	"lang.switch.aria": {"Chuyển sang tiếng Anh", "Switch to Vietnamese"},
+	"lang.switch.aria": {"English — chuyển sang tiếng Anh", "Tiếng Việt — switch to Vietnamese"}, // starts with the button's visible text, so a voice command naming it works
 	"noscript":         {"Trang này cần JavaScript để bỏ phiếu. Hãy bật JavaScript hoặc dùng trình duyệt khác trên điện thoại.", "This page needs JavaScript to vote. Turn JavaScript on or use another browser on your phone."},
 
 	"voter.title":   {"Phiếu tín nhiệm", "Ballot"},
@@ -55,6 +55,26 @@ var texts = map[string]text{
 		"Once sent, a ballot cannot be changed or sent again. Check your choices before sending."},
 	"confirm.final.yes": {"Gửi phiếu", "Submit ballot"},
 	"confirm.final.no":  {"Quay lại", "Go back"},
+
+	"review.heading": {"Phiếu đã được mã hóa, chưa gửi", "Your ballot is encrypted, not sent yet"},
+	"review.label":   {"Mã xác nhận của phiếu này", "This ballot's receipt"},
+	"review.text": {"Điện thoại đã mã hóa lựa chọn của bạn. Bạn có thể gửi phiếu ngay, hoặc kiểm tra mã hóa trước: điện thoại sẽ tiết lộ cách nó đã mã hóa phiếu này để một công cụ độc lập giải mã lại đúng lựa chọn của bạn; phiếu đã kiểm tra sẽ bị hủy, không bao giờ được gửi, và điện thoại mã hóa lại phiếu mới.",
+		"Your phone has encrypted your choices. You may send the ballot now, or check the encryption first: the phone reveals how it encrypted this ballot so that an independent tool decrypts it back to your choices; a checked ballot is discarded, never sent, and the phone encrypts a new one."},
+	"review.send":  {"Gửi phiếu", "Send the ballot"},
+	"review.audit": {"Kiểm tra mã hóa", "Check the encryption"},
+	"review.back":  {"Quay lại sửa phiếu", "Go back and change"},
+
+	"audit.heading": {"Kiểm tra mã hóa", "Check of the encryption"},
+	"audit.text": {"Phiếu có mã xác nhận dưới đây sẽ không được gửi. Tệp kiểm tra chứa phiếu đã mã hóa và độ ngẫu nhiên dùng để mã hóa (không chứa mã thẻ của bạn). Hãy tải tệp về hoặc chép nội dung, đưa cho thanh tra viên chạy lệnh bên dưới; kết quả phải đúng với các lựa chọn của bạn và mã xác nhận này.",
+		"The ballot with the receipt below will not be sent. The audit file holds the encrypted ballot and the randomness used to encrypt it (not your card code). Download it or copy its text and hand it to an inspector, who runs the command below; the result must show your choices and this receipt."},
+	"audit.tracker":  {"Mã xác nhận của phiếu đã kiểm tra (đã hủy)", "Receipt of the checked ballot (discarded)"},
+	"audit.choices":  {"Lựa chọn của bạn", "Your choices"},
+	"audit.none":     {"Không chọn (không hợp lệ)", "No mark (invalid)"},
+	"audit.download": {"Tải tệp kiểm tra", "Download the audit file"},
+	"audit.file":     {"Nội dung tệp kiểm tra", "The audit file's text"},
+	"audit.command":  {"Lệnh của thanh tra viên:", "The inspector's command:"},
+	"audit.again":    {"Mã hóa lại để gửi", "Encrypt again to send"},
+	"audit.back":     {"Quay lại sửa phiếu", "Go back and change"},
 
 	"receipt.heading": {"Phiếu của bạn đã được ghi nhận", "Your ballot was recorded"},
 	"receipt.label":   {"Mã xác nhận", "Receipt"},

@@ -24,6 +24,7 @@ type pages struct {
 	voter   *template.Template
 	entry   *template.Template
 	tracker *template.Template
+	display *template.Template
 }
 
 // pageData is what every page template sees.
@@ -31,6 +32,7 @@ type pageData struct {
 	Title   string // catalogue key of the page title
 	Script  string // the page's own script under /static/
 	Box     bool   // load the encrypted ballot box (box.js) before Script: the voter's page only
+	Class   string // the body's class: "projector" for the hall's screen
 	BaseURL string
 	Catalog map[string]map[string]string
 }
@@ -54,7 +56,7 @@ func loadPages() *pages {
 		return template.Must(template.New("layout.html").Funcs(templateFuncs).
 			ParseFS(templateFS, "templates/layout.html", "templates/codeform.html", "templates/"+page))
 	}
-	return &pages{voter: parse("voter.html"), entry: parse("entry.html"), tracker: parse("tracker.html")}
+	return &pages{voter: parse("voter.html"), entry: parse("entry.html"), tracker: parse("tracker.html"), display: parse("display.html")}
 }
 
 // handleVoterPage serves the ballot page for /V/{token}, /v/{token} and /v/.

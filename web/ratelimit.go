@@ -171,7 +171,8 @@ func rateLimitedBody(tracker bool) errorBody {
 func (s *Server) failLookup(w http.ResponseWriter, r *http.Request, err error) {
 	var e *ballot.Error
 	tracker := errors.As(err, &e) && e.Key == "tracker_unknown"
-	if !errors.Is(err, ballot.ErrTokenUnknown) && !tracker {
+	display := errors.Is(err, ballot.ErrDisplayUnknown)
+	if !errors.Is(err, ballot.ErrTokenUnknown) && !tracker && !display {
 		s.fail(w, r, err)
 		return
 	}

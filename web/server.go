@@ -127,6 +127,7 @@ func (s *Server) routes() *mux.Router {
 	// client is most likely to GET by mistake, stays last.)
 	api.Handle("/tracker", small(http.HandlerFunc(s.handleTracker))).Methods(http.MethodPost)
 	api.Handle("/ballot", small(http.HandlerFunc(s.handleBallot))).Methods(http.MethodPost)
+	api.Handle("/display", small(http.HandlerFunc(s.handleDisplay))).Methods(http.MethodPost)
 	api.Handle("/cast", cast(http.HandlerFunc(s.handleCast))).Methods(http.MethodPost)
 
 	get := []string{http.MethodGet, http.MethodHead}
@@ -139,6 +140,7 @@ func (s *Server) routes() *mux.Router {
 	r.HandleFunc("/", s.handleEntryPage).Methods(get...)
 	r.HandleFunc("/nhap-ma", s.handleEntryPage).Methods(get...)
 	r.HandleFunc("/tra-cuu", s.handleTrackerPage).Methods(get...)
+	r.HandleFunc("/trinh-chieu/{session}", s.handleDisplayPage).Methods(get...)
 	r.PathPrefix("/static/").Handler(staticHandler()).Methods(get...)
 	r.HandleFunc("/healthz", handleHealth).Methods(get...)
 	s.mountConsole(r)

@@ -39,6 +39,12 @@ func marshal(v any) []byte {
 // parseStrict decodes data into v, refusing unknown members, trailing data, a missing member of required and a
 // format other than want. v's first field is the format.
 func parseStrict(data []byte, want string, v any, required ...string) error {
+	return parseStrictNames(data, want, v, jsonNames(reflect.TypeOf(v).Elem(), map[string]bool{}), required...)
+}
+
+// parseStrictNames is parseStrict with the member names allowed at any depth given, for a message that carries
+// another one as raw JSON (the ballot inside an audit file).
+func parseStrictNames(data []byte, want string, v any, names map[string]bool, required ...string) error {
 	if len(required) > 0 {
 		var members map[string]json.RawMessage
 		if err := json.Unmarshal(data, &members); err != nil {
@@ -50,7 +56,7 @@ func parseStrict(data []byte, want string, v any, required ...string) error {
 			}
 		}
 	}
-	if err := checkSpelling(data, jsonNames(reflect.TypeOf(v).Elem(), map[string]bool{})); err != nil {
+	if err := checkSpelling(data, names); err != nil {
 		return fmt.Errorf("failed to parse %s: %w", want, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -12,6 +12,7 @@
 //	tinnhiem-verify keygen --key FILE [--name NAME]
 //	tinnhiem-verify cosign --key FILE [--out FILE] CHECKPOINT
 //	tinnhiem-verify trustee round1|round2|round3|result|key|decrypt|combine …
+//	tinnhiem-verify benaloh [--result FILE | --bundle BUNDLE] AUDIT-FILE
 //
 // BUNDLE is a .zip file or a directory. Exit status: 0 when every check
 // holds, 1 when one fails or the bundle cannot be read, 2 on a usage error.
@@ -48,6 +49,7 @@ var commands = []command{
 	{"keygen", "keygen --key FILE [--name NAME]", cmdKeygen},
 	{"cosign", "cosign --key FILE [--out FILE] CHECKPOINT", cmdCosign},
 	{"trustee", trusteeUsage, cmdTrustee},
+	{"benaloh", benalohUsage, cmdBenaloh},
 }
 
 const verifyUsage = "[--key PUBKEY] [--json] BUNDLE"

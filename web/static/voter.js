@@ -16,6 +16,12 @@
 //     #confirm-title #confirm-text #confirm-yes #confirm-no
 //   #encrypting              shown while the phone encrypts the ballot (encrypted sessions)
 //   #sending                 shown while the ballot is sent
+//   #review #review-tracker  encrypted sessions: the ballot is encrypted, not sent; its tracker
+//     #review-send #review-audit #review-back #review-sending
+//   #audit #audit-tracker #audit-choices #audit-download #audit-text #audit-command
+//     #audit-again #audit-back
+//                            the check of the encryption (Benaloh): the audited ballot's file; that
+//                            ballot is discarded and #audit-again encrypts a new one
 //   #receipt #receipt-code #receipt-command
 //                            shown after a 201; #receipt-code holds the receipt
 //   #receipt-lookup #receipt-lookup-link
@@ -33,6 +39,8 @@
 
   var token = takeToken();
   var form = null;      // the last /api/v1/ballot answer
+  var pending = null;   // the encrypted ballot shown on #review, with its randomness, not sent yet
+  var auditURL = null;  // the object URL of the last audit file offered
   var lastError = null; // {body} from the server or {key} for a catalogue text
 
   function takeToken() {
@@ -53,7 +61,7 @@
 
   // show reveals exactly the named top-level parts of the page.
   function show(ids) {
-    ["loading", "code-form", "error", "ballot", "receipt"].forEach(function (id) {
+    ["loading", "code-form", "error", "ballot", "review", "audit", "receipt"].forEach(function (id) {
       $(id).hidden = ids.indexOf(id) < 0;
     });
   }
@@ -217,13 +225,15 @@
   var optionOf = { high: 1, normal: 2, low: 3 };
 
   // encrypt makes the ballot of an encrypted session on this phone: the
-  // card key comes from the session and the card code, and neither the
-  // code nor the randomness leaves tinnhiemBox.encryptBallot. Lines follow
-  // the cadres' order.
+  // card key comes from the session and the card code, and the code does
+  // not leave tinnhiemBox. The randomness stays inside the result until the
+  // voter sends the ballot (forget) or checks it (audit): a ballot whose
+  // randomness was shown is never sent, since anyone who saw the file could
+  // read it. Lines follow the cadres' order.
   function encrypt() {
     var marks = choices();
     var b = form.box;
-    return window.tinnhiemBox.encryptBallot({
+    return window.tinnhiemBox.encryptBallotAuditable({
       session: b.session, jointKey: b.joint_key, lines: b.lines, options: b.options, token: token,
       choices: form.cadres.map(function (c) { return marks[c.id] ? optionOf[marks[c.id]] : 0; })
     });
@@ -254,16 +264,94 @@
         return;
       }
       $("encrypting").hidden = true;
-      post({ token: token, ballot: JSON.parse(enc.ballotJSON) }, enc);
+      $("submit").disabled = false;
+      showReview(enc);
     }, 50);
+  }
+
+  // ---- the encrypted ballot before it is sent, and its check ----
+
+  function discardPending() {
+    if (pending) { pending.forget(); }
+    pending = null;
+  }
+
+  function showReview(enc) {
+    discardPending();
+    pending = enc;
+    $("review-tracker").textContent = enc.trackerDisplay;
+    $("review-send").disabled = false;
+    $("review-audit").disabled = false;
+    show(["review"]);
+    window.scrollTo(0, 0);
+    $("review").focus();
+  }
+
+  function sendPending() {
+    if (!pending) { return; }
+    var enc = pending;
+    pending = null;
+    enc.forget();
+    $("review-send").disabled = true;
+    $("review-audit").disabled = true;
+    post({ token: token, ballot: JSON.parse(enc.ballotJSON) }, enc);
+  }
+
+  function levelLabel(code) {
+    var en = TN.lang() === "en";
+    for (var i = 0; i < form.levels.length; i++) {
+      if (form.levels[i].code === code) { return en ? form.levels[i].label_en : form.levels[i].label; }
+    }
+    return code;
+  }
+
+  // auditPending reveals the pending ballot's randomness as the audit file
+  // and drops that ballot: from here on it can only be checked, not sent.
+  function auditPending() {
+    if (!pending) { return; }
+    var enc = pending;
+    pending = null;
+    var file = enc.audit(form.cadres.map(function (c) { return { id: c.id, name: c.name, position: c.position }; }));
+    enc.forget();
+    var name = "tinnhiem-kiem-tra-" + enc.trackerDisplay + ".json";
+    $("audit-tracker").textContent = enc.trackerDisplay;
+    $("audit-text").value = file;
+    $("audit-command").textContent = "tinnhiem-verify benaloh " + name;
+    if (auditURL) { URL.revokeObjectURL(auditURL); }
+    auditURL = URL.createObjectURL(new Blob([file], { type: "application/json" }));
+    $("audit-download").href = auditURL;
+    $("audit-download").setAttribute("download", name);
+    renderAuditChoices();
+    show(["audit"]);
+    window.scrollTo(0, 0);
+    $("audit").focus();
+  }
+
+  function renderAuditChoices() {
+    if (!form || $("audit").hidden && !$("audit-text").value) { return; }
+    var marks = choices();
+    var list = $("audit-choices");
+    list.textContent = "";
+    form.cadres.forEach(function (c) {
+      var li = document.createElement("li");
+      li.textContent = c.name + " (" + c.position + "): " + (marks[c.id] ? levelLabel(marks[c.id]) : TN.t("audit.none"));
+      list.appendChild(li);
+    });
+  }
+
+  function backToBallot() {
+    discardPending();
+    show(["ballot"]);
+    $("session-title").focus();
   }
 
   // post sends the ballot; enc, for an encrypted one, is what the phone
   // computed, whose receipt the server's answer must repeat.
   function post(payload, enc) {
-    $("sending").hidden = false;
+    var notice = enc ? $("review-sending") : $("sending");
+    notice.hidden = false;
     TN.post("/api/v1/cast", payload).then(function (res) {
-      $("sending").hidden = true;
+      notice.hidden = true;
       $("submit").disabled = false;
       if (res.status === 201 && res.body && res.body.receipt) {
         forgetToken();
@@ -281,7 +369,7 @@
       }
       fail(res, ["ballot"]);
     }, function () {
-      $("sending").hidden = true;
+      notice.hidden = true;
       $("submit").disabled = false;
       fail(null, ["ballot"]);
     });
@@ -340,6 +428,7 @@
       updateProgress();
       renderConfirm();
       renderError();
+      renderAuditChoices();
     });
 
     $("code-form").addEventListener("submit", function (e) {
@@ -365,16 +454,27 @@
     $("ballot").addEventListener("submit", function (e) {
       e.preventDefault();
       if (!form || !token) { return; }
-      openConfirm(unmarked() > 0 ? "unmarked" : "final");
+      // An encrypted ballot is shown with its tracker before it is sent
+      // (#review, with its own send button): that is its final step.
+      if (unmarked() > 0) { openConfirm("unmarked"); } else if (form.box) { send(); } else { openConfirm("final"); }
     });
 
     $("confirm-yes").addEventListener("click", function () {
       var step = dialog.getAttribute("data-step");
       closeConfirm();
-      if (step === "unmarked") { openConfirm("final"); } else if (step === "final") { send(); }
+      if (step === "unmarked" && !form.box) { openConfirm("final"); } else if (step) { send(); }
     });
     $("confirm-no").addEventListener("click", closeConfirm);
     dialog.addEventListener("cancel", function () { dialog.removeAttribute("data-step"); });
+
+    $("review-send").addEventListener("click", sendPending);
+    $("review-audit").addEventListener("click", auditPending);
+    $("review-back").addEventListener("click", backToBallot);
+    $("audit-again").addEventListener("click", function () {
+      show(["ballot"]);
+      send();
+    });
+    $("audit-back").addEventListener("click", backToBallot);
 
     $("error-retry").addEventListener("click", function () {
       lastError = null;

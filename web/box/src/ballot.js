@@ -119,10 +119,11 @@ function proveLine(rand, p, card, k, branches, choice, r, ct) {
 /**
  * Encrypts choices (one per line: 0 for no mark, 1…L for an option, MULTIPLE_MARKS for a paper line with several
  * marks) under the parameters p (from makeParams), proves every line and signs with the card's Ed25519 seed. rand(n)
- * returns n random bytes. The result is a ballot object (formatBallot writes its JSON); its randomness is not kept.
- * The time it takes does not depend on the choices.
+ * returns n random bytes. The result is a ballot object (formatBallot writes its JSON); its randomness is not kept,
+ * unless keep is an array: it then receives, line by line, the L scalars r_i of the line's ciphertexts — what a
+ * voter's audit (SPEC.md 11.5.1) reveals. The time it takes does not depend on the choices.
  */
-export function encryptBallotWith(rand, p, cardSeed, choices) {
+export function encryptBallotWith(rand, p, cardSeed, choices, keep = null) {
   if (!Array.isArray(choices) || choices.length !== p.lines) {
     throw new Error(`failed to encrypt a ballot: ${choices?.length} choices for ${p.lines} lines`);
   }
@@ -147,6 +148,7 @@ export function encryptBallotWith(rand, p, cardSeed, choices) {
       const m = BigInt(eqBit(choice, i + 1));
       ct.push(encodeElement(G.multiply(r[i])), encodeElement(G.multiply(1n + m).subtract(G).add(p.Y.multiply(r[i]))));
     }
+    if (keep) keep.push(r.slice());
     const proof = proveLine(rand, p, card, k + 1, branches, choice, r, ct);
     ballot.lines.push({ ct, ...proof });
   }
@@ -459,4 +461,117 @@ export function encryptBallot({ session, jointKey, lines, options, token, choice
   } finally {
     seed.fill(0);
   }
+}
+
+/** The format name of the audit file of a ballot the voter checks instead of casting (SPEC.md 11.5.1). */
+export const FORMAT_AUDIT = 'tinnhiem-box-audit/v1';
+
+/**
+ * The voter page's call when the voter may check the encryption (Benaloh's challenge): encryptBallot's result, plus
+ * audit(cadres), which returns the audit file's JSON (SPEC.md 11.5.1) — the ballot, the randomness of every
+ * ciphertext and the cadres as shown ([{id, name, position}]) — and forget(), which erases the randomness. A page
+ * either sends ballotJSON and calls forget(), or calls audit() and never sends that ballot: once its randomness is
+ * shown, anyone holding the file can read the choices. The card code does not leave this function.
+ */
+export function encryptBallotAuditable({ session, jointKey, lines, options, token, choices }, rand = systemRandom) {
+  const p = makeParams({ session, jointKey, lines, options }, true);
+  const { seed, publicKey } = deriveCard(session, token);
+  let randomness = [];
+  try {
+    const ballot = encryptBallotWith(rand, p, seed, choices, randomness);
+    const tracker = trackerBytes(p, ballot);
+    const ballotJSON = formatBallot(ballot);
+    return {
+      ballotJSON,
+      tracker: toHex(tracker),
+      trackerDisplay: trackerDisplay(tracker),
+      card: encodeB64(publicKey),
+      audit(cadres) {
+        if (randomness === null) throw new Error('failed to audit a ballot: its randomness was erased');
+        if (!Array.isArray(cadres) || cadres.length !== lines) {
+          throw new Error(`failed to audit a ballot: ${cadres?.length} cadres for ${lines} lines`);
+        }
+        return JSON.stringify({
+          format: FORMAT_AUDIT,
+          session,
+          joint_key: jointKey,
+          lines,
+          options,
+          cadres: cadres.map((c) => ({ id: String(c.id), name: String(c.name), position: String(c.position) })),
+          ballot: JSON.parse(ballotJSON),
+          randomness: randomness.map((r) => encodeB64(joinBytes(r.map(encodeScalar)))),
+          tracker: toHex(tracker),
+        });
+      },
+      forget() {
+        randomness = null;
+      },
+    };
+  } finally {
+    seed.fill(0);
+  }
+}
+
+/**
+ * Opens an audit file (SPEC.md 11.5.1) without any trustee, as `tinnhiem-verify benaloh` does: checks the file's
+ * members, that the ballot is valid for its session, and per line and option that α = r·G and β − r·Y ∈ {0, G}.
+ * Returns {session, tracker (hex, recomputed), trackerDisplay, trackerMatches, options, lines: [{id, name,
+ * position, marks: [option numbers]}]}; throws an Error naming the line and option at fault when the randomness does
+ * not open the ballot, or when the file or the ballot is malformed or invalid.
+ */
+export function openAudited(auditJSON) {
+  const fail = (m) => new Error(`failed to open the audit file: ${m}`);
+  let a;
+  try {
+    a = JSON.parse(auditJSON);
+  } catch (e) {
+    throw fail(e.message);
+  }
+  checkMembers(a, 'audit file', ['format', 'session', 'joint_key', 'lines', 'options', 'cadres', 'ballot', 'randomness', 'tracker']);
+  if (a.format !== FORMAT_AUDIT) throw fail(`the format is not "${FORMAT_AUDIT}"`);
+  if (!Number.isInteger(a.lines) || !Number.isInteger(a.options)) throw fail('lines and options must be integers');
+  const p = makeParams({ session: a.session, jointKey: a.joint_key, lines: a.lines, options: a.options });
+  if (!Array.isArray(a.cadres) || a.cadres.length !== a.lines) throw fail(`cadres: want one per line (${a.lines})`);
+  a.cadres.forEach((c, n) => checkMembers(c, `cadre ${n + 1}`, ['id', 'name', 'position']));
+  if (!Array.isArray(a.randomness) || a.randomness.length !== a.lines) throw fail(`randomness: want ${a.lines} lines`);
+  if (typeof a.tracker !== 'string' || !/^[0-9a-f]{64}$/.test(a.tracker)) throw fail('tracker: not 64 lowercase hex digits');
+  const ballot = parseBallot(JSON.stringify(a.ballot));
+  verifyBallot(p, ballot);
+  const lines = ballot.lines.map((line, k) => {
+    let r;
+    try {
+      r = cut(member(String(a.randomness[k]), 'randomness'), 32);
+    } catch (e) {
+      throw new BallotError(k + 1, 0, e.message);
+    }
+    if (r.length !== p.options || r.some((x) => x.length !== 32)) throw new BallotError(k + 1, 0, `randomness: want ${p.options} scalars`);
+    const marks = [];
+    for (let i = 0; i < p.options; i++) {
+      let ri;
+      try {
+        ri = decodeScalar(r[i]);
+      } catch (e) {
+        throw new BallotError(k + 1, i + 1, `randomness: ${e.message}`);
+      }
+      const alpha = decodeElement(line.ct[2 * i], true);
+      const beta = decodeElement(line.ct[2 * i + 1], false);
+      if (!G.multiplyUnsafe(ri).equals(alpha)) {
+        throw new BallotError(k + 1, i + 1, 'alpha is not r·G: the randomness does not belong to this ciphertext');
+      }
+      const m = beta.subtract(p.Y.multiplyUnsafe(ri));
+      if (m.equals(G)) marks.push(i + 1);
+      else if (!m.is0()) throw new BallotError(k + 1, i + 1, 'β − r·Y is neither 0 nor G: the ciphertext encrypts no valid mark');
+    }
+    const c = a.cadres[k];
+    return { id: String(c.id), name: String(c.name), position: String(c.position), marks };
+  });
+  const tracker = trackerBytes(p, ballot);
+  return {
+    session: a.session,
+    tracker: toHex(tracker),
+    trackerDisplay: trackerDisplay(tracker),
+    trackerMatches: toHex(tracker) === a.tracker,
+    options: p.options,
+    lines,
+  };
 }

@@ -6,6 +6,8 @@ import { G, systemRandom } from './group.js';
 import { deriveCard as deriveCardKey, makeParams } from './params.js';
 import {
   encryptBallot,
+  encryptBallotAuditable,
+  openAudited,
   parseBallot,
   trackerBytes,
   trackerDisplay,
@@ -26,8 +28,8 @@ import {
 import { parseCeremony } from './dkg.js';
 import * as trusteeAPI from './trustee.js';
 
-export { encryptBallot, trackerDisplay };
-export { BallotError, MULTIPLE_MARKS } from './ballot.js';
+export { encryptBallot, encryptBallotAuditable, openAudited, trackerDisplay };
+export { BallotError, FORMAT_AUDIT, MULTIPLE_MARKS } from './ballot.js';
 export { PartialError } from './tally.js';
 
 /** The version of the protocol this bundle speaks. */

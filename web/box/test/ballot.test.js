@@ -123,3 +123,58 @@ test('one trustee (t = 1): partial decryption and combination read the choices b
   const wrong = box.partialDecrypt({ lines: 3, options: 3, trusteeKeyJSON: other, tallyJSON });
   assert.throws(() => box.verifyPartial({ ...shape, ceremonyJSON, tallyJSON, partialJSON: wrong }), /trustee 1: line 1: option 1/);
 });
+
+test('encryptBallotAuditable: the audit file opens every line to its choice; forget() erases the randomness', async () => {
+  const { decodeElement } = await import('../src/group.js');
+  const { decodeB64 } = await import('../src/encoding.js');
+  const choices = [0, 1, 2, 3, 2];
+  const cadres = choices.map((_, k) => ({ id: `c${k + 1}`, name: `Cán bộ ${k + 1}`, position: 'Phó Giám đốc' }));
+  const enc = box.encryptBallotAuditable({ ...base, token: code, choices });
+  assert.equal(box.verifyBallot({ ...base, ballotJSON: enc.ballotJSON }).tracker, enc.tracker);
+  const a = JSON.parse(enc.audit(cadres));
+  assert.deepEqual(Object.keys(a), ['format', 'session', 'joint_key', 'lines', 'options', 'cadres', 'ballot', 'randomness', 'tracker']);
+  assert.equal(a.format, box.FORMAT_AUDIT);
+  assert.equal(JSON.stringify(a.ballot), enc.ballotJSON);
+  assert.equal(a.tracker, enc.tracker);
+  assert.ok(!JSON.stringify(a).includes(code), 'the card code is not in the audit file');
+  const Y = decodeElement(decodeB64(base.jointKey), true);
+  a.ballot.lines.forEach((l, k) => {
+    const ct = decodeB64(l.ct);
+    const r = decodeB64(a.randomness[k]);
+    const marks = [];
+    for (let i = 0; i < 3; i++) {
+      const ri = BigInt('0x' + Buffer.from(r.slice(32 * i, 32 * i + 32)).reverse().toString('hex'));
+      const alpha = decodeElement(ct.slice(64 * i, 64 * i + 32), true);
+      const beta = decodeElement(ct.slice(64 * i + 32, 64 * i + 64), false);
+      assert.ok(alpha.equals(G.multiply(ri)), `line ${k + 1} option ${i + 1}: α = r·G`);
+      const m = beta.subtract(Y.multiply(ri));
+      if (m.equals(G)) marks.push(i + 1);
+      else assert.ok(m.is0(), `line ${k + 1} option ${i + 1}: β − r·Y is 0 or G`);
+    }
+    assert.deepEqual(marks, choices[k] ? [choices[k]] : []);
+  });
+  assert.throws(() => enc.audit(cadres.slice(1)), /4 cadres for 5 lines/);
+  enc.forget();
+  assert.throws(() => enc.audit(cadres), /randomness was erased/);
+});
+
+test('openAudited opens the browser’s own audit file and the Go fixture; refuses other randomness', () => {
+  const choices = [0, 1, 2, 3, 2];
+  const cadres = choices.map((_, k) => ({ id: `c${k + 1}`, name: `Cán bộ ${k + 1}`, position: 'Phó Giám đốc' }));
+  const enc = box.encryptBallotAuditable({ ...base, token: code, choices });
+  const file = enc.audit(cadres);
+  const o = box.openAudited(file);
+  assert.deepEqual(o.lines.map((l) => l.marks), [[], [1], [2], [3], [2]]);
+  assert.equal(o.trackerDisplay, enc.trackerDisplay);
+  assert.ok(o.trackerMatches);
+  const go = box.openAudited(readFileSync(new URL('../../../ballot/box/testdata/audit-js.json', import.meta.url), 'utf8'));
+  assert.deepEqual(go.lines.map((l) => l.marks), [[3], [], [1], [2]]);
+  const other = JSON.parse(box.encryptBallotAuditable({ ...base, token: code, choices }).audit(cadres));
+  const mixed = JSON.parse(file);
+  mixed.randomness = other.randomness;
+  assert.throws(() => box.openAudited(JSON.stringify(mixed)), /line 1: option 1: alpha is not r·G/);
+  const wrongTracker = JSON.parse(file);
+  wrongTracker.tracker = '0'.repeat(64);
+  assert.equal(box.openAudited(JSON.stringify(wrongTracker)).trackerMatches, false);
+  assert.throws(() => box.openAudited(enc.ballotJSON), /member/);
+});

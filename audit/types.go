@@ -40,6 +40,12 @@ const (
 	EncryptedTally       Type = "EncryptedTally"       // tinnhiem-box-tally/v1
 	PartialDecryption    Type = "PartialDecryption"    // tinnhiem-box-partial/v1, every one received, valid or not
 	DecryptedTally       Type = "DecryptedTally"       // tinnhiem-box-result/v1
+
+	// Paper ballots of an encrypted session (SPEC.md 11.5.1): the committee
+	// enters them while the vote is open, and a second member confirms.
+	PaperConfirmationsSet Type = "PaperConfirmationsSet" // PaperConfirmationsData
+	PaperBallotEntered    Type = "PaperBallotEntered"    // PaperBallotEnteredData
+	PaperBallotMismatch   Type = "PaperBallotMismatch"   // PaperBallotMismatchData
 )
 
 var knownTypes = map[Type]bool{
@@ -49,6 +55,7 @@ var knownTypes = map[Type]bool{
 	ReportIssued: true, CosignatureAdded: true, DocumentSigned: true,
 	KeyCeremonyRound1: true, KeyCeremonyRound2: true, KeyCeremonyRound3: true, KeyCeremonyCompleted: true,
 	EncryptedBallot: true, EncryptedTally: true, PartialDecryption: true, DecryptedTally: true,
+	PaperConfirmationsSet: true, PaperBallotEntered: true, PaperBallotMismatch: true,
 }
 
 // KnownType reports whether t is one of the entry types defined above.
@@ -95,6 +102,39 @@ type SessionCreatedData struct {
 type BoxSetup struct {
 	Threshold int `json:"threshold,omitempty"`
 	Options   int `json:"options"` // per line: 3 for the rating (SPEC.md 11.1)
+	// PaperConfirmations is how many committee members enter each paper
+	// ballot before it is cast: 1 or 2; 0 (absent) means 2 (SPEC.md 11.5.1).
+	PaperConfirmations int `json:"paper_confirmations,omitempty"`
+}
+
+// DefaultPaperConfirmations is the number of committee members who enter
+// each paper ballot when the session does not say: two, as offices count
+// paper in pairs.
+const DefaultPaperConfirmations = 2
+
+// PaperConfirmationsData records a change, before the vote opens, of how
+// many committee members enter each paper ballot (1 or 2).
+type PaperConfirmationsData struct {
+	Confirmations int `json:"confirmations"`
+}
+
+// PaperBallotEnteredData records that committee member Trustee entered a
+// paper ballot of card Card (its public key), whose encrypted ballot has
+// tracker Tracker. Neither the ballot nor its marks are logged: a second
+// member's entry is compared by tracker alone (SPEC.md 11.5.1).
+type PaperBallotEnteredData struct {
+	Trustee int  `json:"trustee"`
+	Card    Hash `json:"card"`
+	Tracker Hash `json:"tracker"`
+}
+
+// PaperBallotMismatchData records that committee member Trustee entered a
+// paper ballot of card Card that differs from the entry awaiting its
+// confirmation: the entry is refused and the card's earlier entries no
+// longer count, so that the paper is read again.
+type PaperBallotMismatchData struct {
+	Trustee int  `json:"trustee"`
+	Card    Hash `json:"card"`
 }
 
 // KeyCeremonyCompletedData is the outcome of the key ceremony
@@ -168,6 +208,9 @@ type CheckedInData struct {
 // which is what the cards' ballots are signed with.
 type TokensData struct {
 	Hashes []Hash `json:"hashes"`
+	// Paper marks, in TokensIssued of an encrypted session, cards printed as
+	// paper ballots, which the counting committee enters (SPEC.md 11.5.1).
+	Paper bool `json:"paper,omitempty"`
 }
 
 // TokenRevokedData records a card withdrawn before use, e.g. a spoiled card

@@ -28,6 +28,7 @@ import { parseCeremony } from './dkg.js';
 export { encryptBallot, trackerDisplay };
 export { BallotError, MULTIPLE_MARKS } from './ballot.js';
 export { PartialError } from './tally.js';
+export { encryptPaperBallot } from './paper.js';
 
 /** The version of the protocol this bundle speaks. */
 export const PROTOCOL = 'tinnhiem/box/v1';

@@ -46,6 +46,13 @@ const (
 	PaperConfirmationsSet Type = "PaperConfirmationsSet" // PaperConfirmationsData
 	PaperBallotEntered    Type = "PaperBallotEntered"    // PaperBallotEnteredData
 	PaperBallotMismatch   Type = "PaperBallotMismatch"   // PaperBallotMismatchData
+
+	// The counting committee's personal links to the member page (SPEC.md
+	// 11.15): only SHA-256 of each link's code is logged, so that the log
+	// proves which link was valid when without letting anyone use one.
+	MemberLinksIssued Type = "MemberLinksIssued" // MemberLinksData: a new link for every trustee
+	MemberLinkIssued  Type = "MemberLinkIssued"  // MemberLinkData: one trustee's link replaced (a lost phone)
+	MemberPageAssets  Type = "MemberPageAssets"  // MemberPageAssetsData: the member page changed since it was logged
 )
 
 var knownTypes = map[Type]bool{
@@ -56,6 +63,7 @@ var knownTypes = map[Type]bool{
 	KeyCeremonyRound1: true, KeyCeremonyRound2: true, KeyCeremonyRound3: true, KeyCeremonyCompleted: true,
 	EncryptedBallot: true, EncryptedTally: true, PartialDecryption: true, DecryptedTally: true,
 	PaperConfirmationsSet: true, PaperBallotEntered: true, PaperBallotMismatch: true,
+	MemberLinksIssued: true, MemberLinkIssued: true, MemberPageAssets: true,
 }
 
 // KnownType reports whether t is one of the entry types defined above.
@@ -143,6 +151,31 @@ type PaperBallotMismatchData struct {
 type KeyCeremonyCompletedData struct {
 	Absent []int           `json:"absent,omitempty"`
 	Result json.RawMessage `json:"result"`
+}
+
+// MemberLinkData is one committee member's link to the member page
+// (/bkp/SESSION/CODE): its trustee number in the committee and SHA-256 of
+// the link's canonical code. The latest entry naming a trustee is its only
+// valid link.
+type MemberLinkData struct {
+	Trustee int  `json:"trustee"`
+	Hash    Hash `json:"hash"`
+}
+
+// MemberLinksData is a link for every member of the committee, issued at
+// once, and the SHA-256 (hex) of the member page's assets as the server
+// serves them (web.MemberAssets), so that an inspector compares the page
+// that holds the trustees' secrets with the release.
+type MemberLinksData struct {
+	Links  []MemberLinkData `json:"links"`
+	Assets string           `json:"assets,omitempty"`
+}
+
+// MemberPageAssetsData records that the member page's assets differ from
+// the ones last logged (the server restarted with another build): it is
+// logged before the next message from a member page is accepted.
+type MemberPageAssetsData struct {
+	Assets string `json:"assets"`
 }
 
 // The body kinds of SessionCreatedData.BodyKind: a Party body, a People's

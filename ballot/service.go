@@ -33,6 +33,11 @@ type Service struct {
 	// server serves them; Open logs it in SessionOpened so that inspectors
 	// compare it with the release (set it before the first Open).
 	VoterAssets string
+	// MemberAssets is the SHA-256 (hex) of the committee's member page's
+	// assets as the server serves them; IssueMemberLinks logs it, and a
+	// member page's message is preceded by MemberPageAssets when it
+	// changed since (set it before serving).
+	MemberAssets string
 
 	// OnWarning, if set, hears about failures that lose nothing and need
 	// no answer from the caller, so that the server can log them.

@@ -62,6 +62,9 @@ type Replay struct {
 	Ceremony       *box.Ceremony
 	EncryptedTally *box.Tally
 	Decrypted      *box.Result
+	// MemberAssets lists the member page's asset digests (hex) the log
+	// names, in log order: the page the committee's phones ran.
+	MemberAssets []string
 	// Signed lists the committee's signatures on documents, in log order.
 	Signed []audit.DocumentSignedData
 
@@ -71,17 +74,18 @@ type Replay struct {
 	OpenedSeq, ClosedSeq, SealedSeq, TallySeq uint64
 	Head                                      audit.Head
 
-	phase      phase
-	keep       bool            // keep Used and Ballots
-	roster     map[string]bool // the names of Members
-	counter    *tally.Counter  // the sealed ballots, counted as they are replayed
-	nUsed      int
-	lastBallot audit.Hash
-	lastUsed   audit.Hash
-	paperBy    map[audit.Hash][]int  // per paper card, the members whose entries stand
-	docHash    map[string]audit.Hash // each document's latest SHA-256
-	box        *encrypted            // an encrypted session's replay (encrypted.go)
-	skipProofs bool                  // LogOptions.SkipBallotProofs
+	phase       phase
+	memberLinks bool            // MemberLinksIssued was logged
+	keep        bool            // keep Used and Ballots
+	roster      map[string]bool // the names of Members
+	counter     *tally.Counter  // the sealed ballots, counted as they are replayed
+	nUsed       int
+	lastBallot  audit.Hash
+	lastUsed    audit.Hash
+	paperBy     map[audit.Hash][]int  // per paper card, the members whose entries stand
+	docHash     map[string]audit.Hash // each document's latest SHA-256
+	box         *encrypted            // an encrypted session's replay (encrypted.go)
+	skipProofs  bool                  // LogOptions.SkipBallotProofs
 }
 
 // Sealed reports whether the log holds the sealed ballots and used cards.
@@ -289,6 +293,9 @@ func init() {
 		audit.PaperConfirmationsSet: (*Replay).paperConfirmationsSet,
 		audit.PaperBallotEntered:    (*Replay).paperBallotEntered,
 		audit.PaperBallotMismatch:   (*Replay).paperBallotMismatch,
+		audit.MemberLinksIssued:     (*Replay).memberLinksIssued,
+		audit.MemberLinkIssued:      (*Replay).memberLinkIssued,
+		audit.MemberPageAssets:      (*Replay).memberPageAssets,
 	}
 }
 

@@ -63,6 +63,8 @@ func (s *Server) consoleRoutes() []consoleRoute {
 		{post, "/admin/s/{id}/ceremony/complete", permSessionWrite, s.handleCompleteCeremony},
 		{get, "/admin/s/{id}/ceremony/tally.json", permSessionRead, s.handleEncryptedTally},
 		{post, "/admin/s/{id}/ceremony/partials", permSessionWrite, s.handleTrusteeUpload("partials", s.svc.AddPartial)},
+		{post, "/admin/s/{id}/members", permSessionWrite, s.handleMemberLinks},
+		{post, "/admin/s/{id}/members/reissue", permSessionWrite, s.handleMemberLink},
 	}
 }
 
@@ -71,10 +73,10 @@ type consolePages map[string]*template.Template
 
 func loadConsolePages() consolePages {
 	p := consolePages{}
-	for _, name := range []string{"login", "home", "orgs", "session", "preview", "checkin", "confirm", "log", "error", "ceremony"} {
+	for _, name := range []string{"login", "home", "orgs", "session", "preview", "checkin", "confirm", "log", "error", "ceremony", "members"} {
 		files := []string{"templates/console_layout.html", "templates/console_" + name + ".html"}
 		if name == "session" {
-			files = append(files, "templates/console_ceremony_section.html")
+			files = append(files, "templates/console_ceremony_section.html", "templates/console_members_section.html")
 		}
 		p[name] = template.Must(template.New("console_layout.html").Funcs(templateFuncs).ParseFS(templateFS, files...))
 	}

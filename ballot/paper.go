@@ -336,3 +336,24 @@ func (s *Service) EnterPaperBallot(ctx context.Context, trustee int, id, code st
 	}
 	return out, nil
 }
+
+// SessionRecord returns a session as its SessionCreated entry records it:
+// what documents printed before the tally (the paper ballots) head
+// themselves with, read from the log as the minutes are.
+func (s *Service) SessionRecord(ctx context.Context, id string) (d *audit.SessionCreatedData, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		es, err := tx.AuditEntries(id, 1, 1)
+		if err != nil {
+			return err
+		}
+		if len(es) != 1 || es[0].Type != audit.SessionCreated {
+			return Errorf(EInternal, "session %s: the log does not start with SessionCreated", id)
+		}
+		d = new(audit.SessionCreatedData)
+		if err := json.Unmarshal(es[0].Data, d); err != nil {
+			return Errorf(EInternal, "session %s: unreadable SessionCreated: %v", id, err)
+		}
+		return nil
+	})
+	return d, err
+}

@@ -545,6 +545,14 @@ func (s *Service) issueTokens(ctx context.Context, actor, id string, n int, pape
 		if _, err := draft(tx, id); err != nil {
 			return err
 		}
+		if paper {
+			// A paper ballot prints the cadres: without them it is blank.
+			if cs, err := tx.Cadres(id); err != nil {
+				return err
+			} else if len(cs) == 0 {
+				return &Error{Code: ELocked, Key: "no_cadres"}
+			}
+		}
 		if err := tx.InsertTokens(id, hashes); err != nil {
 			return err
 		}

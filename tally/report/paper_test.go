@@ -97,3 +97,18 @@ func TestPaperBallotsText(t *testing.T) {
 		t.Error("paper ballots without cadres were written")
 	}
 }
+
+// TestMinutesCountPaperBallots: when paper ballots were printed, the
+// minutes give the ballots collected by kind, phone and paper, from the
+// counts the log gives; without paper ballots they say nothing of them.
+func TestMinutesCountPaperBallots(t *testing.T) {
+	src := manyCadres(t)
+	if got := minutesText(t, src); strings.Contains(got, "phiếu giấy") {
+		t.Errorf("minutes without paper ballots mention them:\n%s", got)
+	}
+	src.Proceedings.PaperIssued, src.Proceedings.PaperBallots = 4, 3
+	want := fmt.Sprintf("Trong số phiếu thu về: phiếu điện tử: %d; phiếu giấy: 3 (đã in 4 phiếu giấy).", src.Result.Collected-3)
+	if got := minutesText(t, src); !strings.Contains(got, want) {
+		t.Errorf("minutes lack %q:\n%s", want, got)
+	}
+}

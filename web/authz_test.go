@@ -16,6 +16,9 @@ var voterRoutes = map[string]bool{
 	"POST /api/v1/ballot": true, "POST /api/v1/cast": true, "POST /api/v1/tracker": true, "GET /tra-cuu": true,
 	"GET /V/{token}": true, "GET /v/{token}": true, "GET /V/": true, "GET /v/": true,
 	"GET /": true, "GET /nhap-ma": true, "GET /static/": true, "GET /healthz": true,
+	// The paper section of a committee member's page: no account, the
+	// member's link code in the request body (web/paper.go).
+	"GET /bkp/phieu-giay": true, "POST /api/v1/member/paper/form": true, "POST /api/v1/member/paper": true,
 }
 
 type walkedRoute struct{ method, path string }

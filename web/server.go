@@ -127,6 +127,8 @@ func (s *Server) routes() *mux.Router {
 	// client is most likely to GET by mistake, stays last.)
 	api.Handle("/tracker", small(http.HandlerFunc(s.handleTracker))).Methods(http.MethodPost)
 	api.Handle("/ballot", small(http.HandlerFunc(s.handleBallot))).Methods(http.MethodPost)
+	api.Handle("/member/paper/form", small(http.HandlerFunc(s.handlePaperForm))).Methods(http.MethodPost)
+	api.Handle("/member/paper", cast(http.HandlerFunc(s.handlePaperEnter))).Methods(http.MethodPost)
 	api.Handle("/cast", cast(http.HandlerFunc(s.handleCast))).Methods(http.MethodPost)
 
 	get := []string{http.MethodGet, http.MethodHead}
@@ -139,6 +141,7 @@ func (s *Server) routes() *mux.Router {
 	r.HandleFunc("/", s.handleEntryPage).Methods(get...)
 	r.HandleFunc("/nhap-ma", s.handleEntryPage).Methods(get...)
 	r.HandleFunc("/tra-cuu", s.handleTrackerPage).Methods(get...)
+	r.HandleFunc("/bkp/phieu-giay", s.handlePaperPage).Methods(get...)
 	r.PathPrefix("/static/").Handler(staticHandler()).Methods(get...)
 	r.HandleFunc("/healthz", handleHealth).Methods(get...)
 	s.mountConsole(r)

@@ -160,6 +160,12 @@
     });
   }
 
+  function refreshCounts() {
+    return TN.post("/api/v1/member/paper/form", { session: member.session, member: member.code }).then(function (res) {
+      if (res.status === 200 && res.body) { form.counts = res.body.counts; renderCounts(); }
+    }, function () { /* the counts stay as they were */ });
+  }
+
   function reset() {
     $("paper-card").value = "";
     document.querySelectorAll('#paper-cadres input[type="checkbox"]').forEach(function (b) { b.checked = false; });
@@ -196,12 +202,11 @@
           lastResult = res.body.status === "cast" ? { key: "paper.cast", vars: { receipt: res.body.receipt } } : { key: "paper.waiting" };
           renderResult();
           reset();
-          return TN.post("/api/v1/member/paper/form", { session: member.session, member: member.code }).then(function (r2) {
-            if (r2.status === 200 && r2.body) { form.counts = r2.body.counts; renderCounts(); }
-          });
+          return refreshCounts();
         }
         lastError = res.body && res.body.error ? { body: res.body.error } : { key: "error.internal" };
         renderError();
+        refreshCounts(); // a mismatch voids the entry awaiting confirmation
       }, function () {
         $("paper-submit").disabled = false;
         lastError = { key: "error.network" };

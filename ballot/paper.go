@@ -357,3 +357,21 @@ func (s *Service) SessionRecord(ctx context.Context, id string) (d *audit.Sessio
 	})
 	return d, err
 }
+
+// paperPrinted refuses a change of the cadres once paper ballots are
+// printed: the papers list the cadres, and a paper whose lines are not the
+// ballot's could not be entered as what it shows.
+func paperPrinted(tx Tx, id string) error {
+	setup, err := boxSetup(tx, id)
+	if err != nil || setup == nil {
+		return err
+	}
+	pl, err := readPaper(tx, id, setup)
+	if err != nil {
+		return err
+	}
+	if len(pl.cards) > 0 {
+		return &Error{Code: ELocked, Key: "paper_cadres", Args: Args{"count": len(pl.cards)}}
+	}
+	return nil
+}

@@ -62,6 +62,8 @@ func TestPaperBallots(t *testing.T) {
 	paper := f.issuePaper(3)
 	f.ceremony()
 	wantKey(t, f.svc.SetPaperConfirmations(f.ctx, actor, f.id, 3), "paper_confirmations")
+	// The papers print the cadres: they cannot change any more.
+	wantKey(t, f.svc.ImportCadres(f.ctx, actor, f.id, []ballot.Cadre{{ID: "c1", Name: "Nguyễn Văn An", Position: "Bí thư"}}), "paper_cadres")
 	f.ok(f.svc.Open(f.ctx, actor, f.id, false, ""))
 	wantErr(t, f.svc.SetPaperConfirmations(f.ctx, actor, f.id, 1), ballot.ErrSessionFrozen)
 

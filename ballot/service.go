@@ -254,6 +254,9 @@ func (s *Service) ImportCadres(ctx context.Context, actor, id string, cadres []C
 		if err := checkCadresApart(cadres, sess.Committee); err != nil {
 			return err
 		}
+		if err := paperPrinted(tx, id); err != nil {
+			return err
+		}
 		if err := tx.ReplaceCadres(id, cadres); err != nil {
 			return err
 		}

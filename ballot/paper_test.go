@@ -130,6 +130,9 @@ func TestPaperBallots(t *testing.T) {
 	// A phone cannot flag multiple marks, even with a paper card's ballot.
 	_, err = f.svc.CastEncrypted(f.ctx, paper[2], f.paperBallot(paper[2], double))
 	wantKey(t, err, "ballot_proof")
+	// Nor can anyone cast a paper card from a phone, bypassing the confirmation.
+	_, err = f.svc.CastEncrypted(f.ctx, paper[2], f.paperBallot(paper[2], first))
+	wantKey(t, err, "paper_card_phone")
 
 	votes := [][]int{{1, 1, 3}, {1, 2, 3}, {3, 1, 1}}
 	for i, v := range votes {

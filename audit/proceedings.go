@@ -30,4 +30,10 @@ type Proceedings struct {
 	CardsIssued       int
 	Revocations       []string
 	RevokedDuringVote int
+
+	// PaperIssued counts the cards issued as paper ballots; PaperBallots
+	// the sealed ballots of paper cards (the used card keys that were
+	// issued as paper), so that the minutes give phone and paper ballots
+	// apart (SPEC.md 11.5.2).
+	PaperIssued, PaperBallots int
 }

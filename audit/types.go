@@ -44,6 +44,18 @@ const (
 	// The hall's projector (SPEC.md 4.3): the code that opens the read-only
 	// projection page, as its SHA-256; a new one replaces the last.
 	DisplayCodeIssued Type = "DisplayCodeIssued" // DisplayCodeIssuedData
+	// Paper ballots of an encrypted session (SPEC.md 11.5.2): the committee
+	// enters them while the vote is open, and a second member confirms.
+	PaperConfirmationsSet Type = "PaperConfirmationsSet" // PaperConfirmationsData
+	PaperBallotEntered    Type = "PaperBallotEntered"    // PaperBallotEnteredData
+	PaperBallotMismatch   Type = "PaperBallotMismatch"   // PaperBallotMismatchData
+
+	// The counting committee's personal links to the member page (SPEC.md
+	// 11.15): only SHA-256 of each link's code is logged, so that the log
+	// proves which link was valid when without letting anyone use one.
+	MemberLinksIssued Type = "MemberLinksIssued" // MemberLinksData: a new link for every trustee
+	MemberLinkIssued  Type = "MemberLinkIssued"  // MemberLinkData: one trustee's link replaced (a lost phone)
+	MemberPageAssets  Type = "MemberPageAssets"  // MemberPageAssetsData: the member page changed since it was logged
 )
 
 var knownTypes = map[Type]bool{
@@ -53,7 +65,9 @@ var knownTypes = map[Type]bool{
 	ReportIssued: true, CosignatureAdded: true, DocumentSigned: true,
 	KeyCeremonyRound1: true, KeyCeremonyRound2: true, KeyCeremonyRound3: true, KeyCeremonyCompleted: true,
 	EncryptedBallot: true, EncryptedTally: true, PartialDecryption: true, DecryptedTally: true,
-	DisplayCodeIssued: true,
+	DisplayCodeIssued:     true,
+	PaperConfirmationsSet: true, PaperBallotEntered: true, PaperBallotMismatch: true,
+	MemberLinksIssued: true, MemberLinkIssued: true, MemberPageAssets: true,
 }
 
 // DisplayCodeIssuedData holds the SHA-256 (64 lowercase hex digits) of the
@@ -108,6 +122,39 @@ type SessionCreatedData struct {
 type BoxSetup struct {
 	Threshold int `json:"threshold,omitempty"`
 	Options   int `json:"options"` // per line: 3 for the rating (SPEC.md 11.1)
+	// PaperConfirmations is how many committee members enter each paper
+	// ballot before it is cast: 1 or 2; 0 (absent) means 2 (SPEC.md 11.5.2).
+	PaperConfirmations int `json:"paper_confirmations,omitempty"`
+}
+
+// DefaultPaperConfirmations is the number of committee members who enter
+// each paper ballot when the session does not say: two, as offices count
+// paper in pairs.
+const DefaultPaperConfirmations = 2
+
+// PaperConfirmationsData records a change, before the vote opens, of how
+// many committee members enter each paper ballot (1 or 2).
+type PaperConfirmationsData struct {
+	Confirmations int `json:"confirmations"`
+}
+
+// PaperBallotEnteredData records that committee member Trustee entered a
+// paper ballot of card Card (its public key), whose encrypted ballot has
+// tracker Tracker. Neither the ballot nor its marks are logged: a second
+// member's entry is compared by tracker alone (SPEC.md 11.5.2).
+type PaperBallotEnteredData struct {
+	Trustee int  `json:"trustee"`
+	Card    Hash `json:"card"`
+	Tracker Hash `json:"tracker"`
+}
+
+// PaperBallotMismatchData records that committee member Trustee entered a
+// paper ballot of card Card that differs from the entry awaiting its
+// confirmation: the entry is refused and the card's earlier entries no
+// longer count, so that the paper is read again.
+type PaperBallotMismatchData struct {
+	Trustee int  `json:"trustee"`
+	Card    Hash `json:"card"`
 }
 
 // KeyCeremonyCompletedData is the outcome of the key ceremony
@@ -116,6 +163,31 @@ type BoxSetup struct {
 type KeyCeremonyCompletedData struct {
 	Absent []int           `json:"absent,omitempty"`
 	Result json.RawMessage `json:"result"`
+}
+
+// MemberLinkData is one committee member's link to the member page
+// (/bkp/SESSION/CODE): its trustee number in the committee and SHA-256 of
+// the link's canonical code. The latest entry naming a trustee is its only
+// valid link.
+type MemberLinkData struct {
+	Trustee int  `json:"trustee"`
+	Hash    Hash `json:"hash"`
+}
+
+// MemberLinksData is a link for every member of the committee, issued at
+// once, and the SHA-256 (hex) of the member page's assets as the server
+// serves them (web.MemberAssets), so that an inspector compares the page
+// that holds the trustees' secrets with the release.
+type MemberLinksData struct {
+	Links  []MemberLinkData `json:"links"`
+	Assets string           `json:"assets,omitempty"`
+}
+
+// MemberPageAssetsData records that the member page's assets differ from
+// the ones last logged (the server restarted with another build): it is
+// logged before the next message from a member page is accepted.
+type MemberPageAssetsData struct {
+	Assets string `json:"assets"`
 }
 
 // The body kinds of SessionCreatedData.BodyKind: a Party body, a People's
@@ -181,6 +253,9 @@ type CheckedInData struct {
 // which is what the cards' ballots are signed with.
 type TokensData struct {
 	Hashes []Hash `json:"hashes"`
+	// Paper marks, in TokensIssued of an encrypted session, cards printed as
+	// paper ballots, which the counting committee enters (SPEC.md 11.5.2).
+	Paper bool `json:"paper,omitempty"`
 }
 
 // TokenRevokedData records a card withdrawn before use, e.g. a spoiled card

@@ -32,6 +32,15 @@ func (s *Service) Close(ctx context.Context, actor, id string) error {
 		case Closed, Tallied:
 			return ErrClosed
 		}
+		if setup, err := boxSetup(tx, id); err != nil {
+			return err
+		} else if setup != nil {
+			if n, err := paperPending(tx, id, setup); err != nil {
+				return err
+			} else if n > 0 {
+				return &Error{Code: ELocked, Key: "paper_pending", Args: Args{"count": n}}
+			}
+		}
 		sess.State = Closed
 		if err := tx.UpdateSession(sess); err != nil {
 			return err

@@ -34,6 +34,11 @@ type Service struct {
 	// server serves them; Open logs it in SessionOpened so that inspectors
 	// compare it with the release (set it before the first Open).
 	VoterAssets string
+	// MemberAssets is the SHA-256 (hex) of the committee's member page's
+	// assets as the server serves them; IssueMemberLinks logs it, and a
+	// member page's message is preceded by MemberPageAssets when it
+	// changed since (set it before serving).
+	MemberAssets string
 
 	// OnWarning, if set, hears about failures that lose nothing and need
 	// no answer from the caller, so that the server can log them.
@@ -85,6 +90,10 @@ type NewSession struct {
 	// committee members are needed to decrypt the totals, 0 for a majority.
 	Encrypted bool
 	Threshold int
+	// PaperConfirmations is how many committee members enter each paper
+	// ballot of an encrypted session before it is cast: 1 or 2, 0 for the
+	// default, 2 (SPEC.md 11.5.2).
+	PaperConfirmations int
 }
 
 // MaxTrustees bounds a committee that holds the key of an encrypted
@@ -133,8 +142,11 @@ func (s *Service) CreateSession(ctx context.Context, actor string, in NewSession
 		if in.Threshold < 0 || in.Threshold > MaxTrustees {
 			return nil, &Error{Code: EInvalid, Key: "session_threshold", Args: Args{"max": MaxTrustees}}
 		}
-		setup = &audit.BoxSetup{Threshold: in.Threshold, Options: RatingOptions}
-	} else if in.Threshold != 0 {
+		if in.PaperConfirmations < 0 || in.PaperConfirmations > 2 {
+			return nil, &Error{Code: EInvalid, Key: "paper_confirmations"}
+		}
+		setup = &audit.BoxSetup{Threshold: in.Threshold, Options: RatingOptions, PaperConfirmations: in.PaperConfirmations}
+	} else if in.Threshold != 0 || in.PaperConfirmations != 0 {
 		return nil, &Error{Code: EInvalid, Key: "session_threshold_clear"}
 	}
 	id, err := s.newSessionID()
@@ -241,6 +253,9 @@ func (s *Service) ImportCadres(ctx context.Context, actor, id string, cadres []C
 			return err
 		}
 		if err := checkCadresApart(cadres, sess.Committee); err != nil {
+			return err
+		}
+		if err := paperPrinted(tx, id); err != nil {
 			return err
 		}
 		if err := tx.ReplaceCadres(id, cadres); err != nil {
@@ -498,6 +513,18 @@ const MaxTokensPerIssue = 100000
 // never printed can never vote; if recording fails after deliver succeeded,
 // the caller must discard what deliver wrote.
 func (s *Service) IssueTokens(ctx context.Context, actor, id string, n int, deliver func(tokens []string) error) error {
+	return s.issueTokens(ctx, actor, id, n, false, deliver)
+}
+
+// IssuePaperTokens is IssueTokens for cards printed as paper ballots
+// (SPEC.md 11.5.2): the same one-time cards, logged with "paper": true, whose
+// ballots the counting committee enters with EnterPaperBallot. Only an
+// encrypted session has paper ballots.
+func (s *Service) IssuePaperTokens(ctx context.Context, actor, id string, n int, deliver func(tokens []string) error) error {
+	return s.issueTokens(ctx, actor, id, n, true, deliver)
+}
+
+func (s *Service) issueTokens(ctx context.Context, actor, id string, n int, paper bool, deliver func(tokens []string) error) error {
 	if n < 1 || n > MaxTokensPerIssue {
 		return &Error{Code: EInvalid, Key: "cards_count", Args: Args{"max": MaxTokensPerIssue}}
 	}
@@ -522,12 +549,22 @@ func (s *Service) IssueTokens(ctx context.Context, actor, id string, n int, deli
 		if _, err := draft(tx, id); err != nil {
 			return err
 		}
+		if paper {
+			// A paper ballot prints the cadres: without them it is blank.
+			if cs, err := tx.Cadres(id); err != nil {
+				return err
+			} else if len(cs) == 0 {
+				return &Error{Code: ELocked, Key: "no_cadres"}
+			}
+		}
 		if err := tx.InsertTokens(id, hashes); err != nil {
 			return err
 		}
 		logged := hashes
 		if setup, err := boxSetup(tx, id); err != nil {
 			return err
+		} else if setup == nil && paper {
+			return ErrNotEncrypted
 		} else if setup != nil {
 			// An encrypted session's log names each card by the key its
 			// ballot is signed with, so that the verifier can check that
@@ -536,7 +573,7 @@ func (s *Service) IssueTokens(ctx context.Context, actor, id string, n int, deli
 				return err
 			}
 		}
-		if err := s.logSigned(tx, id, actor, audit.TokensIssued, audit.TokensData{Hashes: logged}); err != nil {
+		if err := s.logSigned(tx, id, actor, audit.TokensIssued, audit.TokensData{Hashes: logged, Paper: paper}); err != nil {
 			return err
 		}
 		return deliver(tokens)

@@ -537,7 +537,12 @@ func (r *report) encryptedChecks(rep *Replay) {
 		return
 	}
 	if n := rep.ProofsVerified(); n == rep.SealedBallots() {
-		r.ok(CheckBallotProofs, fmt.Sprintf("%d ballots, every proof and signature checked", n))
+		detail := fmt.Sprintf("%d ballots, every proof and signature checked", n)
+		if p := rep.Proceedings; p.PaperIssued > 0 {
+			// The minutes state these two numbers (SPEC.md 11.5.2).
+			detail += fmt.Sprintf("; phone ballots: %d, paper ballots: %d (of %d printed)", n-p.PaperBallots, p.PaperBallots, p.PaperIssued)
+		}
+		r.ok(CheckBallotProofs, detail)
 	} else {
 		// Only LogOptions.SkipBallotProofs leaves proofs out, which a
 		// bundle's verification never sets: say so rather than pass.

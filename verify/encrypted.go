@@ -347,6 +347,9 @@ func (r *Replay) encryptedBallot(e *audit.Entry) error {
 	if r.Revoked[card] {
 		return tokenErr(fmt.Errorf("the ballot of card %s… comes from a revoked card", card.String()[:12]))
 	}
+	if len(bal.MultipleMarks) > 0 && !r.Paper[card] {
+		return proofErr(fmt.Errorf("the ballot of card %s… flags multiple marks but its card is not a paper ballot", card.String()[:12]))
+	}
 	b.cards[card], b.last, b.sealed = true, tracker, b.sealed+1
 	b.pending, b.seqs = append(b.pending, bal), append(b.seqs, e.Seq)
 	if len(b.pending) == ballotBatch {
@@ -375,7 +378,9 @@ func (r *Replay) flushBallots() error {
 		// One pass decodes every element once for the proofs and the
 		// sum: decoding a point costs about as much as a tenth of the
 		// proof checks, and Summer.Add would do it again, on one core.
-		batch, err = box.VerifyAndSum(rand.Reader, b.params, b.pending, false)
+		// Multiple marks are allowed here because encryptedBallot has
+		// already refused them on every card not issued as paper.
+		batch, err = box.VerifyAndSum(rand.Reader, b.params, b.pending, true)
 	}
 	if err != nil {
 		seq := b.seqs[len(b.seqs)-1]
@@ -420,6 +425,9 @@ func (r *Replay) sealEncrypted() error {
 func (r *Replay) usedEncrypted(card audit.Hash) error {
 	if !r.box.cards[card] {
 		return tokenErr(fmt.Errorf("used card %s… cast no sealed ballot", card.String()[:12]))
+	}
+	if r.Paper[card] {
+		r.Proceedings.PaperBallots++
 	}
 	return nil
 }

@@ -138,6 +138,9 @@ func (r *Replay) tokensIssued(e *audit.Entry) error {
 	if len(d.Hashes) == 0 {
 		return errors.New("TokensIssued lists no card")
 	}
+	if d.Paper && !r.Encrypted() {
+		return errors.New("paper ballots issued in a session without the encrypted ballot box")
+	}
 	for i, h := range d.Hashes {
 		if i > 0 && compareHash(d.Hashes[i-1], h) >= 0 {
 			return errors.New("issued token hashes are not in ascending order")
@@ -146,8 +149,14 @@ func (r *Replay) tokensIssued(e *audit.Entry) error {
 			return fmt.Errorf("token %s… was issued twice", h.String()[:12])
 		}
 		r.Issued[h] = true
+		if d.Paper {
+			r.Paper[h] = true
+		}
 	}
 	r.Proceedings.CardsIssued += len(d.Hashes)
+	if d.Paper {
+		r.Proceedings.PaperIssued += len(d.Hashes)
+	}
 	return nil
 }
 

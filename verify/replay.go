@@ -44,6 +44,8 @@ type Replay struct {
 
 	Issued  map[audit.Hash]bool // every token hash issued, revoked included
 	Revoked map[audit.Hash]bool
+	// Paper holds the card keys issued as paper ballots (SPEC.md 11.5.2).
+	Paper map[audit.Hash]bool
 	// Used and Ballots are the used cards and the sealed ballots in log
 	// order (ascending), as ReplayLog keeps them for the server's tools.
 	// The verifier's replay of a bundle counts them without keeping them,
@@ -60,6 +62,9 @@ type Replay struct {
 	Ceremony       *box.Ceremony
 	EncryptedTally *box.Tally
 	Decrypted      *box.Result
+	// MemberAssets lists the member page's asset digests (hex) the log
+	// names, in log order: the page the committee's phones ran.
+	MemberAssets []string
 	// Signed lists the committee's signatures on documents, in log order.
 	Signed []audit.DocumentSignedData
 
@@ -69,16 +74,18 @@ type Replay struct {
 	OpenedSeq, ClosedSeq, SealedSeq, TallySeq uint64
 	Head                                      audit.Head
 
-	phase      phase
-	keep       bool            // keep Used and Ballots
-	roster     map[string]bool // the names of Members
-	counter    *tally.Counter  // the sealed ballots, counted as they are replayed
-	nUsed      int
-	lastBallot audit.Hash
-	lastUsed   audit.Hash
-	docHash    map[string]audit.Hash // each document's latest SHA-256
-	box        *encrypted            // an encrypted session's replay (encrypted.go)
-	skipProofs bool                  // LogOptions.SkipBallotProofs
+	phase       phase
+	memberLinks bool            // MemberLinksIssued was logged
+	keep        bool            // keep Used and Ballots
+	roster      map[string]bool // the names of Members
+	counter     *tally.Counter  // the sealed ballots, counted as they are replayed
+	nUsed       int
+	lastBallot  audit.Hash
+	lastUsed    audit.Hash
+	paperBy     map[audit.Hash][]int  // per paper card, the members whose entries stand
+	docHash     map[string]audit.Hash // each document's latest SHA-256
+	box         *encrypted            // an encrypted session's replay (encrypted.go)
+	skipProofs  bool                  // LogOptions.SkipBallotProofs
 }
 
 // Sealed reports whether the log holds the sealed ballots and used cards.
@@ -163,7 +170,7 @@ func (r *Replay) replayAll(entries []audit.Entry) error {
 // newReplay returns the state before entry 1; keep says whether to keep
 // the used cards and the sealed ballots, or only count them.
 func newReplay(keep bool) *Replay {
-	return &Replay{Present: map[string]bool{}, Issued: map[audit.Hash]bool{}, Revoked: map[audit.Hash]bool{}, keep: keep}
+	return &Replay{Present: map[string]bool{}, Issued: map[audit.Hash]bool{}, Revoked: map[audit.Hash]bool{}, Paper: map[audit.Hash]bool{}, keep: keep}
 }
 
 // step replays one more entry of a verified chain.
@@ -242,9 +249,10 @@ var phaseNames = map[phase]string{
 var allowed = map[phase]map[audit.Type]bool{
 	phaseDraft: {audit.RosterSet: true, audit.CadresSet: true, audit.CommitteeSet: true, audit.CheckedIn: true,
 		audit.CheckedOut: true, audit.TokensIssued: true, audit.TokenRevoked: true, audit.SessionOpened: true,
-		audit.KeyCeremonyRound1: true, audit.KeyCeremonyRound2: true, audit.KeyCeremonyRound3: true, audit.KeyCeremonyCompleted: true},
+		audit.KeyCeremonyRound1: true, audit.KeyCeremonyRound2: true, audit.KeyCeremonyRound3: true, audit.KeyCeremonyCompleted: true,
+		audit.PaperConfirmationsSet: true},
 	phaseOpen: {audit.CheckedIn: true, audit.CheckedOut: true, audit.TokenRevoked: true, audit.CommitteeSet: true, audit.SessionClosed: true,
-		audit.CosignatureAdded: true},
+		audit.CosignatureAdded: true, audit.PaperBallotEntered: true, audit.PaperBallotMismatch: true},
 	phaseSealing: {audit.BallotEntry: true, audit.EncryptedBallot: true, audit.BallotsSealed: true},
 	phaseUsed:    {audit.TokensUsed: true, audit.CommitteeSet: true, audit.TallyComputed: true, audit.CosignatureAdded: true},
 	phaseClosed: {audit.CommitteeSet: true, audit.TallyComputed: true, audit.CosignatureAdded: true,
@@ -290,7 +298,13 @@ func init() {
 		audit.PartialDecryption:    (*Replay).partialDecryption,
 		audit.DecryptedTally:       (*Replay).decryptedTally,
 
-		audit.DisplayCodeIssued: (*Replay).displayCodeIssued,
+		audit.DisplayCodeIssued:     (*Replay).displayCodeIssued,
+		audit.PaperConfirmationsSet: (*Replay).paperConfirmationsSet,
+		audit.PaperBallotEntered:    (*Replay).paperBallotEntered,
+		audit.PaperBallotMismatch:   (*Replay).paperBallotMismatch,
+		audit.MemberLinksIssued:     (*Replay).memberLinksIssued,
+		audit.MemberLinkIssued:      (*Replay).memberLinkIssued,
+		audit.MemberPageAssets:      (*Replay).memberPageAssets,
 	}
 }
 

@@ -17,6 +17,9 @@ var voterRoutes = map[string]bool{
 	"GET /V/{token}": true, "GET /v/{token}": true, "GET /V/": true, "GET /v/": true,
 	"GET /": true, "GET /nhap-ma": true, "GET /static/": true, "GET /healthz": true,
 	"POST /api/v1/display": true, "GET /trinh-chieu/{session}": true,
+	// The paper section of a committee member's page: no account, the
+	// member's link code in the request body (web/paper.go).
+	"GET /bkp/phieu-giay": true, "POST /api/v1/member/paper/form": true, "POST /api/v1/member/paper": true,
 }
 
 type walkedRoute struct{ method, path string }

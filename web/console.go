@@ -64,6 +64,10 @@ func (s *Server) consoleRoutes() []consoleRoute {
 		{get, "/admin/s/{id}/ceremony/tally.json", permSessionRead, s.handleEncryptedTally},
 		{post, "/admin/s/{id}/ceremony/partials", permSessionWrite, s.handleTrusteeUpload("partials", s.svc.AddPartial)},
 		{post, "/admin/s/{id}/display", permSessionWrite, s.handleIssueDisplay},
+		{post, "/admin/s/{id}/members", permSessionWrite, s.handleMemberLinks},
+		{post, "/admin/s/{id}/members/reissue", permSessionWrite, s.handleMemberLink},
+		{post, "/admin/s/{id}/paper", permSessionWrite, s.handlePaperIssue},
+		{post, "/admin/s/{id}/paper/confirmations", permSessionWrite, s.handlePaperConfirmations},
 	}
 }
 
@@ -72,10 +76,10 @@ type consolePages map[string]*template.Template
 
 func loadConsolePages() consolePages {
 	p := consolePages{}
-	for _, name := range []string{"login", "home", "orgs", "session", "preview", "checkin", "confirm", "log", "error", "ceremony", "display"} {
+	for _, name := range []string{"login", "home", "orgs", "session", "preview", "checkin", "confirm", "log", "error", "ceremony", "display", "members"} {
 		files := []string{"templates/console_layout.html", "templates/console_" + name + ".html"}
 		if name == "session" {
-			files = append(files, "templates/console_ceremony_section.html", "templates/console_display_section.html")
+			files = append(files, "templates/console_ceremony_section.html", "templates/console_display_section.html", "templates/console_members_section.html", "templates/console_paper_section.html")
 		}
 		p[name] = template.Must(template.New("console_layout.html").Funcs(templateFuncs).ParseFS(templateFS, files...))
 	}

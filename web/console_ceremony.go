@@ -56,6 +56,8 @@ type ceremonyView struct {
 	Counting     bool // closed or tallied: the encrypted tally exists
 	CanPartial   bool // closed, an organiser of the session
 	Valid        int  // valid partial decryptions logged
+	// Links is the committee members' links to the member page.
+	Links *memberLinksView
 }
 
 // disqualifiedKeys maps box.Qualify's reasons to catalogue keys.
@@ -100,6 +102,9 @@ func (s *Server) ceremonyOf(ctx context.Context, sess *ballot.Session, canWrite 
 			}
 		}
 		v.Trustees = append(v.Trustees, row)
+	}
+	if v.Links, err = s.memberLinksOf(ctx, sess, canWrite); err != nil {
+		return nil, err
 	}
 	return v, nil
 }

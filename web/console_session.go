@@ -34,6 +34,7 @@ type sessionPage struct {
 	Excess    ballot.CardExcess // cards that can vote against members present
 	AtOpening bool              // Excess is the log's record of the opening
 	Ceremony  *ceremonyView     // an encrypted session's key ceremony; nil for a clear one
+	Paper     *paperView        // an encrypted session's paper ballots; nil for a clear one
 }
 
 // cardExcess compares the cards with the members present: as they stand
@@ -69,6 +70,9 @@ func (s *Server) handleSession(w http.ResponseWriter, r *http.Request, c *call) 
 	}
 	if err == nil {
 		page.Ceremony, err = s.ceremonyOf(ctx, c.session, page.CanWrite)
+	}
+	if err == nil {
+		page.Paper, err = s.paperOf(ctx, c.session, page.CanWrite)
 	}
 	if err == nil && slices.Contains(page.Documents, report.MinutesName) {
 		page.Signers, err = s.minutesSigners(r, c.session.ID)

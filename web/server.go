@@ -128,6 +128,8 @@ func (s *Server) routes() *mux.Router {
 	api.Handle("/tracker", small(http.HandlerFunc(s.handleTracker))).Methods(http.MethodPost)
 	api.Handle("/ballot", small(http.HandlerFunc(s.handleBallot))).Methods(http.MethodPost)
 	api.Handle("/display", small(http.HandlerFunc(s.handleDisplay))).Methods(http.MethodPost)
+	api.Handle("/member/paper/form", small(http.HandlerFunc(s.handlePaperForm))).Methods(http.MethodPost)
+	api.Handle("/member/paper", cast(http.HandlerFunc(s.handlePaperEnter))).Methods(http.MethodPost)
 	api.Handle("/cast", cast(http.HandlerFunc(s.handleCast))).Methods(http.MethodPost)
 
 	get := []string{http.MethodGet, http.MethodHead}
@@ -141,6 +143,7 @@ func (s *Server) routes() *mux.Router {
 	r.HandleFunc("/nhap-ma", s.handleEntryPage).Methods(get...)
 	r.HandleFunc("/tra-cuu", s.handleTrackerPage).Methods(get...)
 	r.HandleFunc("/trinh-chieu/{session}", s.handleDisplayPage).Methods(get...)
+	r.HandleFunc("/bkp/phieu-giay", s.handlePaperPage).Methods(get...)
 	r.PathPrefix("/static/").Handler(staticHandler()).Methods(get...)
 	r.HandleFunc("/healthz", handleHealth).Methods(get...)
 	s.mountConsole(r)

@@ -305,3 +305,77 @@ func TestEncryptedVoteCLI(t *testing.T) {
 		t.Fatalf("tinnhiem-verify does not accept the bundle:\n%s", report)
 	}
 }
+
+// TestPaperBallotsCLI prints paper ballots from the command line: tokens
+// issue --paper writes one official ballot per card, whose QR code decodes
+// to a code the server knows as a paper card, and the log says "paper".
+func TestPaperBallotsCLI(t *testing.T) {
+	for _, tool := range []string{"pdftotext", "pdftoppm", "zbarimg", "pdfinfo"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "vote.db")
+	key := filepath.Join(dir, "vote.key")
+	k := []string{"--db", db, "--key", key}
+	must(t, "keygen", "--key", key)
+	id := strings.TrimSpace(must(t, append([]string{"session", "create", "--title", "Hội nghị lấy phiếu tín nhiệm năm 2026",
+		"--body", "Ban Chấp hành Đảng bộ Khối", "--date", "2026-11-22", "--place", "Hội trường A", "--paper-confirmations", "1"}, k...)...))
+	sk := append([]string{"--session", id}, k...)
+	cmd := func(args ...string) string { t.Helper(); return must(t, append(args, sk...)...) }
+	paper := filepath.Join(dir, "paper.pdf")
+	fails(t, 1, "no_cadres|người được lấy phiếu", append([]string{"tokens", "issue", "--paper", "2", "--out", paper}, sk...)...)
+	cmd("cadres", "import", testdata+"cadres-5.csv")
+	fails(t, 2, "not both", append([]string{"tokens", "issue", "--paper", "2", "--count", "2", "--out", paper}, sk...)...)
+	out := cmd("tokens", "issue", "--paper", "2", "--out", paper)
+	if !strings.Contains(out, "issued 2 paper ballots") {
+		t.Fatalf("tokens issue --paper said:\n%s", out)
+	}
+	info, err := exec.Command("pdfinfo", paper).Output()
+	if err != nil || !strings.Contains(string(info), "Pages:           2\n") {
+		t.Fatalf("pdfinfo: %v\n%s", err, info)
+	}
+	text, err := exec.Command("pdftotext", paper, "-").Output()
+	if err != nil || !strings.Contains(string(text), "PHIẾU LẤY PHIẾU TÍN NHIỆM") {
+		t.Fatalf("pdftotext: %v\n%s", err, text)
+	}
+	if err := exec.Command("pdftoppm", "-r", "200", "-f", "1", "-l", "1", "-singlefile", "-png", paper, filepath.Join(dir, "p1")).Run(); err != nil {
+		t.Fatal(err)
+	}
+	qr, err := exec.Command("zbarimg", "-q", "--raw", filepath.Join(dir, "p1.png")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := strings.TrimSpace(string(qr))
+	if !strings.Contains(string(text), code) {
+		t.Fatalf("the QR code reads %q, which the ballot's text does not print", code)
+	}
+	store, err := sqlite.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	canonical, ok := ballot.NormalizeToken(code)
+	if !ok {
+		t.Fatalf("the QR code %q is not a card code", code)
+	}
+	var paperLogged bool
+	if err := store.View(context.Background(), func(tx ballot.Tx) error {
+		if _, _, err := tx.Token(ballot.HashToken(canonical)); err != nil {
+			return err
+		}
+		es, err := tx.AuditEntries(id, 1, 0)
+		for _, e := range es {
+			if e.Type == "TokensIssued" && strings.Contains(string(e.Data), `"paper":true`) {
+				paperLogged = true
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !paperLogged {
+		t.Fatal("TokensIssued does not say paper")
+	}
+}

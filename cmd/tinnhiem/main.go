@@ -63,7 +63,7 @@ func init() {
 		command{"cadres import", "cadres import --db FILE --session ID FILE.csv|FILE.xlsx", cmdCadresImport},
 		command{"checkin", "checkin --db FILE --session ID (--all | --member \"Full Name\" …)", cmdCheckin},
 		command{"checkout", "checkout --db FILE --session ID --member \"Full Name\" …", cmdCheckout},
-		command{"tokens issue", "tokens issue --db FILE --session ID --count N --out cards.pdf [--base-url URL]", cmdTokensIssue},
+		command{"tokens issue", "tokens issue --db FILE --session ID (--count N | --paper N) --out FILE.pdf [--base-url URL]", cmdTokensIssue},
 		command{"tokens revoke", "tokens revoke --db FILE --session ID [--reason TEXT] CODE", cmdTokensRevoke},
 		command{"log show", "log show --db FILE --session ID", cmdLogShow},
 		command{"log verify", "log verify --db FILE", cmdLogVerify},

@@ -40,6 +40,7 @@ func cmdSessionCreate(e *env, args []string) error {
 	copies := f.Int("copies", 0, "originals of the minutes made (default: blank, filled in by hand)")
 	threshold := f.Int("threshold", 0, "how many of the counting committee's members decrypt the result (default: a majority)")
 	clear := f.Bool("clear", false, "the older mode: ballots stored as marks, not encrypted on the phones")
+	paperConfirm := f.Int("paper-confirmations", 0, "committee members who enter each paper ballot: 1 or 2 (default 2)")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
 		if err := cli.NoArgs(pos); err != nil {
 			return err
@@ -50,7 +51,7 @@ func cmdSessionCreate(e *env, args []string) error {
 		sess, err := svc.CreateSessionIn(e.ctx, cliActor(), ballot.NewSession{
 			Org: *org, Title: *title, Body: *body, Date: *date, Place: *place, Rules: ballot.Rules(*rules),
 			BodyKind: *kind, Superior: *superior, Number: *number, Locality: *locality, Copies: *copies,
-			Encrypted: !*clear, Threshold: *threshold,
+			Encrypted: !*clear, Threshold: *threshold, PaperConfirmations: *paperConfirm,
 		})
 		if err != nil {
 			return err

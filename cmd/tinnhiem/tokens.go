@@ -14,11 +14,30 @@ import (
 func cmdTokensIssue(e *env, args []string) error {
 	f := newFlags("tokens issue", true, true)
 	count := f.Int("count", 0, "number of cards")
+	paper := f.Int("paper", 0, "number of paper ballots (`N`) for members without a phone, instead of cards (encrypted sessions)")
 	out := f.String("out", "", "cards PDF `FILE` to write")
 	baseURL := f.String("base-url", "http://127.0.0.1:8080", "public URL of the server, printed in the QR codes")
 	return withService(f, args, func(svc *ballot.Service, pos []string) error {
 		if err := cli.NoArgs(pos); err != nil {
 			return err
+		}
+		if *paper != 0 {
+			if *count != 0 {
+				return cli.Usagef("give --count N for cards or --paper N for paper ballots, not both")
+			}
+			if *paper < 1 {
+				return cli.Usagef("--paper N must be at least 1")
+			}
+			if *out == "" {
+				return cli.Usagef("--out paper.pdf is required")
+			}
+			n, err := issuePaper(e, svc, *f.session, *paper, *out)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Đã phát hành %d phiếu giấy / issued %d paper ballots: %s\n", n, n, *out)
+			fmt.Fprintf(e.stdout, "Mã phiếu chỉ có trong tệp này: hãy in rồi xóa tệp / the codes exist only in this file: print it, then delete it\n")
+			return nil
 		}
 		if *count < 1 {
 			return cli.Usagef("--count N is required (the number of cards to print)")
@@ -67,6 +86,38 @@ func issueCards(e *env, svc *ballot.Service, sess *ballot.Session, n int, baseUR
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return 0, cli.WithHint(fmt.Errorf("the cards were issued but their PDF could not be moved into place: %w", err),
 			"revoke nothing yet: the PDF of these cards is lost, so issue new cards and revoke none; the unprinted ones can never be used")
+	}
+	return n, nil
+}
+
+// issuePaper issues n paper ballots and writes their PDF to out, with the
+// same temporary file and rename as issueCards and for the same reasons.
+func issuePaper(e *env, svc *ballot.Service, id string, n int, out string) (int, error) {
+	sheet, err := web.PaperSheet(e.ctx, svc, id)
+	if err != nil {
+		return 0, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".paper-*.pdf")
+	if err != nil {
+		return 0, fmt.Errorf("failed to create %s: %w", out, err)
+	}
+	defer os.Remove(tmp.Name())
+	err = svc.IssuePaperTokens(e.ctx, cliActor(), id, n, func(tokens []string) error {
+		if err := web.WritePaperBallots(tmp, sheet, tokens); err != nil {
+			return err
+		}
+		if err := tmp.Sync(); err != nil {
+			return fmt.Errorf("failed to write %s: %w", out, err)
+		}
+		return tmp.Close()
+	})
+	if err != nil {
+		tmp.Close()
+		return 0, err
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return 0, cli.WithHint(fmt.Errorf("the paper ballots were issued but their PDF could not be moved into place: %w", err),
+			"the PDF of these ballots is lost: issue new ones; the unprinted ones can never be used")
 	}
 	return n, nil
 }

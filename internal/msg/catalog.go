@@ -50,6 +50,13 @@ var catalog = map[string]text{
 	"committee_head":      {"Trưởng ban {head|q} không có trong danh sách Ban kiểm phiếu.", "the head {head|q} is not a member of the counting committee"},
 
 	// The encrypted ballot box (SPEC.md 11).
+	"paper_confirmations":     {"Số ủy viên xác nhận mỗi phiếu giấy phải là 1 hoặc 2.", "the number of committee members who enter each paper ballot must be 1 or 2"},
+	"paper_not_paper":         {"Mã này không phải của một phiếu giấy: phiếu giấy chỉ nhập bằng mã in trên phiếu giấy.", "this card was not issued as a paper ballot"},
+	"paper_same_member":       {"Bạn đã nhập phiếu giấy này rồi: một ủy viên khác phải nhập lại để xác nhận.", "this committee member already entered this paper ballot: another member must confirm it"},
+	"paper_mismatch":          {"Phiếu nhập không khớp với lần nhập trước của ủy viên khác: hãy cùng xem lại phiếu giấy rồi nhập lại từ đầu (cả hai lần nhập trước đã bị hủy).", "the entry does not match the other member's entry of this paper ballot: both must enter it again"},
+	"paper_card_phone":        {"Đây là mã của một phiếu giấy: phiếu giấy do Ban kiểm phiếu nhập tại trang nhập phiếu giấy, không bỏ bằng điện thoại.", "this is a paper ballot's card: paper ballots are entered by the counting committee, not cast from a phone"},
+	"paper_cadres":            {"Đã in {count} phiếu giấy với danh sách người được lấy phiếu hiện tại: không thể thay đổi danh sách này nữa.", "{count} paper ballots are printed with the current cadres: the list can no longer change"},
+	"paper_pending":           {"Còn {count} phiếu giấy đã nhập nhưng chưa được ủy viên thứ hai xác nhận: hãy xác nhận trước khi đóng phiên.", "{count} paper ballots are entered but not yet confirmed by a second member: confirm them before closing"},
 	"session_not_encrypted":   {"Phiên này không dùng hòm phiếu mã hóa.", "this session does not use the encrypted ballot box"},
 	"session_encrypted":       {"Phiên này dùng hòm phiếu mã hóa: phiếu phải được mã hóa trên điện thoại trước khi gửi.", "this session uses the encrypted ballot box: ballots must be encrypted on the phone before they are sent"},
 	"session_threshold":       {"Số thành viên Ban kiểm phiếu cần để giải mã phải từ 1 đến {max} (0 là quá bán).", "the decryption threshold must be between 1 and {max} (0 for a majority)"},
@@ -77,6 +84,10 @@ var catalog = map[string]text{
 	"partial_invalid":         {"Bản giải mã của thành viên số {trustee} ({name}) sai: đã ghi vào nhật ký và không được dùng ({err}).", "trustee {trustee}'s partial decryption ({name}) does not verify: logged and left out ({err})"},
 	"partials_missing":        {"Cần {t} bản giải mã hợp lệ của Ban kiểm phiếu, mới có {valid}.", "{t} valid partial decryptions are needed, {valid} are in"},
 	"session_tallied_partial": {"Phiên đã được kiểm phiếu: không nhận thêm bản giải mã.", "the session is tallied: no more partial decryptions"},
+	"member_link_unknown":     {"Liên kết thành viên Ban kiểm phiếu này không hợp lệ hoặc đã được cấp lại; hãy hỏi tổ chức hội nghị liên kết mới.", "this committee member's link is not valid or was replaced; ask the organiser for a new one"},
+	"member_links_tallied":    {"Phiên đã được kiểm phiếu: không cấp liên kết thành viên Ban kiểm phiếu nữa.", "the session is tallied: no more committee member links"},
+	"member_links_none":       {"Chưa phát liên kết cho Ban kiểm phiếu: hãy phát cho cả Ban trước.", "no committee links were issued yet: issue them for the whole committee first"},
+	"member_trustee":          {"Thông điệp này là của thành viên số {trustee}, không phải của người giữ liên kết này.", "this message is trustee {trustee}'s, not the link holder's"},
 	"tracker_malformed":       {"Đây không phải mã xác nhận phiếu (bắt đầu bằng TB1).", "this is not a ballot tracker (it starts with TB1)"},
 	"tracker_unknown":         {"Không tìm thấy phiếu có mã xác nhận này trong các phiếu đã niêm phong.", "no sealed ballot has this tracker"},
 

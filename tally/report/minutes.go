@@ -114,6 +114,13 @@ func WriteMinutes(w io.Writer, src *Source) error {
 	d.para(fmt.Sprintf("Số thẻ bỏ phiếu đã in: %d.", p.CardsIssued), "", size, "J", indent, 0)
 	d.para(revocations(p.Revocations, p.RevokedDuringVote), "", size, "J", indent, 0)
 	d.para(fmt.Sprintf("Số phiếu phát ra (thẻ đã in, trừ thẻ bị hủy): %d. Số phiếu thu về: %d.", r.Issued, r.Collected), "", size, "J", indent, 0)
+	if p.PaperIssued > 0 {
+		// Paper ballots were printed for members without a phone (SPEC.md
+		// 11.5.2): the ballots collected are given by kind, as the log
+		// counts them (the used cards that were issued as paper).
+		d.para(fmt.Sprintf("Trong số phiếu thu về: phiếu điện tử: %d; phiếu giấy: %d (đã in %d phiếu giấy).",
+			r.Collected-p.PaperBallots, p.PaperBallots, p.PaperIssued), "", size, "J", indent, 0)
+	}
 	d.para(fmt.Sprintf("Số thẻ đã phát nhưng không dùng để bỏ phiếu: %d.", r.Issued-r.Collected), "", size, "J", indent, 0)
 	if o.Issued > o.Present {
 		// Spare cards are allowed, but the committee signs under this line

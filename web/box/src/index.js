@@ -31,6 +31,7 @@ import * as trusteeAPI from './trustee.js';
 export { encryptBallot, encryptBallotAuditable, openAudited, trackerDisplay };
 export { BallotError, FORMAT_AUDIT, MULTIPLE_MARKS } from './ballot.js';
 export { PartialError } from './tally.js';
+export { encryptPaperBallot } from './paper.js';
 
 /** The version of the protocol this bundle speaks. */
 export const PROTOCOL = 'tinnhiem/box/v1';

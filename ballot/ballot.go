@@ -121,6 +121,10 @@ type Session struct {
 	Box *audit.BoxSetup
 }
 
+// Kind returns whether the session is a rating or a formal vote of
+// confidence, which its rule set decides.
+func (s *Session) Kind() Kind { return KindOf(s.Rules) }
+
 // Member is one person summoned to the meeting (người tham gia ghi phiếu).
 // Presence is recorded; which card a member took never is.
 type Member struct {

@@ -22,9 +22,9 @@ func TestFormalBallotAPI(t *testing.T) {
 		t.Fatalf("ballot: %d %s", status, body)
 	}
 	var form struct {
-		Session struct{ Kind string } `json:"session"`
+		Session struct{ Kind string }                   `json:"session"`
 		Levels  []struct{ Code, Label, LabelEN string } `json:"levels"`
-		Box     struct{ Options int } `json:"box"`
+		Box     struct{ Options int }                   `json:"box"`
 	}
 	if err := json.Unmarshal(body, &form); err != nil {
 		t.Fatal(err)

@@ -88,7 +88,7 @@ func cmdSessionList(e *env, args []string) error {
 		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "ID\tNGÀY/DATE\tTRẠNG THÁI/STATE\tQUY ĐỊNH/RULES\tTÊN/TITLE")
 		for _, s := range list {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.ID, s.Date, s.State, s.Rules, s.Title)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.ID, displayDate(s.Date), s.State, s.Rules, s.Title)
 		}
 		return w.Flush()
 	})

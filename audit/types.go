@@ -108,6 +108,10 @@ type SessionCreatedData struct {
 	Locality string `json:"locality,omitempty"`
 	// Copies is how many originals of the minutes are made.
 	Copies int `json:"copies,omitempty"`
+	// Kind is "formal" for a formal vote of confidence (bỏ phiếu tín
+	// nhiệm); absent means the rating, so that logs written before it
+	// existed still read as what they are. It must agree with Rules.
+	Kind string `json:"kind,omitempty"`
 	// Box, when present, makes the session an encrypted one (SPEC.md 11):
 	// ballots are encrypted on the voter's phone to the counting
 	// committee's joint key and only the sums are ever decrypted.
@@ -121,7 +125,7 @@ type SessionCreatedData struct {
 // box.DefaultThreshold).
 type BoxSetup struct {
 	Threshold int `json:"threshold,omitempty"`
-	Options   int `json:"options"` // per line: 3 for the rating (SPEC.md 11.1)
+	Options   int `json:"options"` // per line: 3 for the rating, 2 for the formal vote (SPEC.md 11.1)
 	// PaperConfirmations is how many committee members enter each paper
 	// ballot before it is cast: 1 or 2; 0 (absent) means 2 (SPEC.md 11.5.2).
 	PaperConfirmations int `json:"paper_confirmations,omitempty"`

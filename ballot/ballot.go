@@ -46,17 +46,55 @@ type Rules = tally.Rules
 
 // The rule sets of DOMAIN.md, as tally defines them.
 const (
-	QD96 = tally.QD96
-	NQ96 = tally.NQ96
-	NQ85 = tally.NQ85
+	QD96    = tally.QD96
+	NQ96    = tally.NQ96
+	NQ85    = tally.NQ85
+	NQ96BPT = tally.NQ96BPT
+	NQ85BPT = tally.NQ85BPT
 )
+
+// Kind says what a session holds: the three-level rating (lấy phiếu tín
+// nhiệm), or the formal vote of confidence (bỏ phiếu tín nhiệm) with two
+// options. It follows from the rule set, which is what the log and the
+// store record; SessionCreated also states it, for readers of the log.
+type Kind string
+
+// The two kinds of session.
+const (
+	Rating Kind = "rating" // lấy phiếu tín nhiệm, the default
+	Formal Kind = "formal" // bỏ phiếu tín nhiệm
+)
+
+// KindOf returns the kind of a session held under r.
+func KindOf(r Rules) Kind {
+	if r.Formal() {
+		return Formal
+	}
+	return Rating
+}
+
+// Vietnamese returns the kind as organisers see it.
+func (k Kind) Vietnamese() string {
+	if k == Formal {
+		return "Bỏ phiếu tín nhiệm"
+	}
+	return "Lấy phiếu tín nhiệm"
+}
+
+// English returns the kind in the English interface.
+func (k Kind) English() string {
+	if k == Formal {
+		return "Formal vote of confidence"
+	}
+	return "Confidence rating"
+}
 
 // ParseRules accepts a rule set code; the empty string is the default, qd96.
 func ParseRules(s string) (Rules, error) {
 	switch r := Rules(strings.ToLower(strings.TrimSpace(s))); r {
 	case "":
 		return QD96, nil
-	case QD96, NQ96, NQ85:
+	case QD96, NQ96, NQ85, NQ96BPT, NQ85BPT:
 		return r, nil
 	}
 	return "", &Error{Code: EInvalid, Key: "rules_unknown", Args: Args{"rules": s}}
@@ -83,6 +121,10 @@ type Session struct {
 	Box *audit.BoxSetup
 }
 
+// Kind returns whether the session is a rating or a formal vote of
+// confidence, which its rule set decides.
+func (s *Session) Kind() Kind { return KindOf(s.Rules) }
+
 // Member is one person summoned to the meeting (người tham gia ghi phiếu).
 // Presence is recorded; which card a member took never is.
 type Member struct {
@@ -100,7 +142,8 @@ type Cadre struct {
 	Position string
 }
 
-// Level is one of the three confidence levels, by its code.
+// Level is one of the options of a ballot line, by its code: the three
+// confidence levels of a rating, or the two options of a formal vote.
 type Level string
 
 // The levels, in ballot order.
@@ -108,29 +151,48 @@ const (
 	High   Level = "high"
 	Normal Level = "normal"
 	Low    Level = "low"
+	// Confidence and NoConfidence are the formal vote's two options,
+	// tín nhiệm and không tín nhiệm.
+	Confidence   Level = "confidence"
+	NoConfidence Level = "no_confidence"
 )
 
-// Levels lists the levels in the order of the ballot and every report.
+// Levels lists the rating's levels in the order of the ballot and every
+// report; LevelsFor gives those of any rule set.
 var Levels = []Level{High, Normal, Low}
 
+// FormalLevels lists the formal vote's two options in ballot order.
+var FormalLevels = []Level{Confidence, NoConfidence}
+
+// LevelsFor returns the options of a ballot line under r, in ballot order.
+func LevelsFor(r Rules) []Level {
+	if r.Formal() {
+		return FormalLevels
+	}
+	return Levels
+}
+
 // counted returns the level as tally counts it, and false for a code that
-// is not a level.
+// is not a level of any kind.
 func (l Level) counted() (tally.Level, bool) {
 	switch l {
 	case High:
 		return tally.LevelHigh, true
-	case Normal:
+	case Normal, Confidence:
 		return tally.LevelNormal, true
-	case Low:
+	case Low, NoConfidence:
 		return tally.LevelLow, true
 	}
 	return 0, false
 }
 
+// formal reports whether l is one of the formal vote's options.
+func (l Level) formal() bool { return l == Confidence || l == NoConfidence }
+
 // Vietnamese returns the level's label on the ballot (tally's label).
 func (l Level) Vietnamese() string {
 	if c, ok := l.counted(); ok {
-		return c.Vietnamese()
+		return c.VietnameseUnder(l.rules())
 	}
 	return string(l)
 }
@@ -138,9 +200,17 @@ func (l Level) Vietnamese() string {
 // English returns the level's label in the English interface (tally's).
 func (l Level) English() string {
 	if c, ok := l.counted(); ok {
-		return c.English()
+		return c.EnglishUnder(l.rules())
 	}
 	return string(l)
+}
+
+// rules returns a rule set of the level's kind, for tally's labels.
+func (l Level) rules() Rules {
+	if l.formal() {
+		return NQ96BPT
+	}
+	return QD96
 }
 
 // The mark bytes of a sealed ballot, one per cadre (SPEC.md, "Ballot"), as
@@ -153,11 +223,21 @@ const (
 	MarkMultiple = byte(tally.Multiple)
 )
 
-func (l Level) mark() byte {
-	if c, ok := l.counted(); ok {
-		return byte(c.Mark())
+// MarkConfidence and MarkNoConfidence are the formal vote's marks.
+const (
+	MarkConfidence   = byte(tally.Confidence)
+	MarkNoConfidence = byte(tally.NoConfidence)
+)
+
+// markUnder returns the ballot byte of l under r, or 0 for a level the
+// rule set does not have: a rating's level on a formal ballot, or the
+// reverse, is refused, never mapped.
+func (l Level) markUnder(r Rules) byte {
+	c, ok := l.counted()
+	if !ok || l.formal() != r.Formal() {
+		return 0
 	}
-	return 0
+	return byte(c.MarkUnder(r))
 }
 
 // Ballot is one anonymous ballot: a random identifier and one mark per
@@ -188,7 +268,7 @@ func cadreIndex(cadres []Cadre) map[string]int {
 // marks; either is invalid for that cadre only (DOMAIN.md) and is recorded
 // as such, never corrected. A choice for a cadre not on the ballot or a
 // level that does not exist rejects the whole submission.
-func marksFor(index map[string]int, n int, choices map[string][]Level) (string, error) {
+func marksFor(r Rules, index map[string]int, n int, choices map[string][]Level) (string, error) {
 	marks := []byte(strings.Repeat(string(rune(MarkUnmarked)), n))
 	for id, levels := range choices {
 		i, ok := index[id]
@@ -196,7 +276,7 @@ func marksFor(index map[string]int, n int, choices map[string][]Level) (string, 
 			return "", &Error{Code: EInvalid, Key: "unknown_cadre", Args: Args{"cadre": id}}
 		}
 		for _, l := range levels {
-			if l.mark() == 0 {
+			if l.markUnder(r) == 0 {
 				return "", &Error{Code: EInvalid, Key: "unknown_level", Args: Args{"level": string(l), "cadre": id}}
 			}
 		}
@@ -205,7 +285,7 @@ func marksFor(index map[string]int, n int, choices map[string][]Level) (string, 
 		switch len(levels) {
 		case 0:
 		case 1:
-			marks[i] = levels[0].mark()
+			marks[i] = levels[0].markUnder(r)
 		default:
 			marks[i] = MarkMultiple
 		}

@@ -24,6 +24,18 @@ import (
 // high, normal, low, in this order (SPEC.md 11.1).
 const RatingOptions = 3
 
+// FormalOptions is the number of options per line of a formal vote of
+// confidence: tín nhiệm, không tín nhiệm, in this order (SPEC.md 11.1).
+const FormalOptions = 2
+
+// OptionsFor returns the options per line of an encrypted ballot under r.
+func OptionsFor(r Rules) int {
+	if r.Formal() {
+		return FormalOptions
+	}
+	return RatingOptions
+}
+
 // boxSetup returns how an encrypted session's key is held, from its
 // SessionCreated entry, or nil for a clear session. The log is the one
 // record of it, so that the verifier reads the same thing.
@@ -554,7 +566,7 @@ func (s *Service) AddPartial(ctx context.Context, actor, id string, data []byte)
 		if err != nil {
 			return err
 		}
-		p := &box.Params{Session: id, JointKey: c.result.JointKey, Lines: len(cadres), Options: RatingOptions}
+		p := &box.Params{Session: id, JointKey: c.result.JointKey, Lines: len(cadres), Options: OptionsFor(sess.Rules)}
 		if verr := box.VerifyPartial(p, c.result, sum, part); verr != nil {
 			bad = &Error{Code: EInvalid, Key: "partial_invalid", Args: Args{"trustee": part.Trustee, "name": trusteeName(sess, part.Trustee), "err": verr.Error()}}
 		}
@@ -618,7 +630,7 @@ func (s *Service) decryptTally(tx Tx, id, actor string) error {
 	if err != nil {
 		return err
 	}
-	p := &box.Params{Session: id, JointKey: c.result.JointKey, Lines: len(sum.Lines), Options: RatingOptions}
+	p := &box.Params{Session: id, JointKey: c.result.JointKey, Lines: len(sum.Lines), Options: OptionsFor(sess.Rules)}
 	res, _, err := box.Combine(p, c.result, sum, partials)
 	if err != nil {
 		valid := 0
@@ -708,7 +720,7 @@ func (s *Service) EncryptedTally(ctx context.Context, id string) (sum *box.Tally
 		if sum, _, err = decryptionLog(tx, id); err != nil {
 			return err
 		}
-		p = &box.Params{Session: id, JointKey: c.result.JointKey, Lines: len(sum.Lines), Options: RatingOptions}
+		p = &box.Params{Session: id, JointKey: c.result.JointKey, Lines: len(sum.Lines), Options: OptionsFor(sess.Rules)}
 		return nil
 	})
 	return sum, p, err

@@ -25,7 +25,7 @@ func TestMarks(t *testing.T) {
 		{"unknown cadre", map[string][]Level{"c9": {H}}, "", "unknown_cadre"},
 	}
 	for _, tt := range tests {
-		got, err := marksFor(cadreIndex(cadres), len(cadres), tt.choices)
+		got, err := marksFor(QD96, cadreIndex(cadres), len(cadres), tt.choices)
 		if tt.wantKey != "" {
 			if !errors.Is(err, &Error{Code: EInvalid, Key: tt.wantKey}) {
 				t.Errorf("%s: error %v, want %s", tt.name, err, tt.wantKey)
@@ -35,5 +35,22 @@ func TestMarks(t *testing.T) {
 		if err != nil || got != tt.want {
 			t.Errorf("%s: marks = %q, %v; want %q", tt.name, got, err, tt.want)
 		}
+	}
+}
+
+// TestFormalMarks checks the formal vote's marks (T, K) and that a level
+// of the other kind is refused whole, in both directions.
+func TestFormalMarks(t *testing.T) {
+	cadres := []Cadre{{ID: "c1"}, {ID: "c2"}, {ID: "c3"}}
+	got, err := marksFor(NQ96BPT, cadreIndex(cadres), len(cadres),
+		map[string][]Level{"c1": {Confidence}, "c2": {NoConfidence}, "c3": {Confidence, NoConfidence}})
+	if err != nil || got != "TKX" {
+		t.Errorf("formal marks = %q, %v; want TKX", got, err)
+	}
+	if _, err := marksFor(NQ96BPT, cadreIndex(cadres), len(cadres), map[string][]Level{"c1": {High}}); !errors.Is(err, &Error{Code: EInvalid, Key: "unknown_level"}) {
+		t.Errorf("a rating level on a formal ballot: %v, want unknown_level", err)
+	}
+	if _, err := marksFor(NQ96, cadreIndex(cadres), len(cadres), map[string][]Level{"c1": {NoConfidence}}); !errors.Is(err, &Error{Code: EInvalid, Key: "unknown_level"}) {
+		t.Errorf("a formal option on a rating ballot: %v, want unknown_level", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"tinnhiem/audit"
+	"tinnhiem/tally"
 )
 
 // Service runs vote sessions by the rules of DOMAIN.md and DESIGN.md: every
@@ -85,6 +86,12 @@ type NewSession struct {
 	// Copies is how many originals of the minutes are made; 0 leaves it
 	// blank to fill by hand.
 	Copies int
+	// Kind is Rating (the default, also for "") or Formal, the formal vote
+	// of confidence with two options. A formal session takes the formal
+	// rule set of its regulation (nq96 → nq96-bpt, nq85 → nq85-bpt, the
+	// default nq96-bpt); Quy định 96-QĐ/TW and Party bodies have none, so
+	// asking for one there is refused.
+	Kind Kind
 	// Encrypted makes the ballots encrypted on the voters' phones to the
 	// counting committee's joint key (SPEC.md 11); Threshold is how many
 	// committee members are needed to decrypt the totals, 0 for a majority.
@@ -107,7 +114,7 @@ const MaxCopies = 50
 // Party bodies for the Party's rule set, People's Councils for the National
 // Assembly's resolutions.
 func BodyKindFor(r Rules) string {
-	if r == QD96 {
+	if r == QD96 || r == "" {
 		return audit.BodyParty
 	}
 	return audit.BodyCouncil
@@ -126,8 +133,26 @@ func (s *Service) CreateSession(ctx context.Context, actor string, in NewSession
 	if err != nil {
 		return nil, err
 	}
-	in.Superior, in.Number, in.Locality = CleanText(in.Superior), CleanText(in.Number), CleanText(in.Locality)
 	in.BodyKind = strings.ToLower(strings.TrimSpace(in.BodyKind))
+	switch in.Kind {
+	case "", Rating:
+		in.Kind = KindOf(rules)
+	case Formal:
+		if in.Rules == "" {
+			rules = NQ96BPT
+		}
+		f, ok := tally.FormalOf(rules)
+		if !ok || in.BodyKind == audit.BodyParty {
+			return nil, &Error{Code: EInvalid, Key: "session_formal_party"}
+		}
+		rules = f
+	default:
+		return nil, &Error{Code: EInvalid, Key: "session_kind", Args: Args{"kind": string(in.Kind)}}
+	}
+	if in.Kind == Formal && in.BodyKind == audit.BodyParty {
+		return nil, &Error{Code: EInvalid, Key: "session_formal_party"}
+	}
+	in.Superior, in.Number, in.Locality = CleanText(in.Superior), CleanText(in.Number), CleanText(in.Locality)
 	if in.BodyKind == "" {
 		in.BodyKind = BodyKindFor(rules)
 	}
@@ -145,7 +170,7 @@ func (s *Service) CreateSession(ctx context.Context, actor string, in NewSession
 		if in.PaperConfirmations < 0 || in.PaperConfirmations > 2 {
 			return nil, &Error{Code: EInvalid, Key: "paper_confirmations"}
 		}
-		setup = &audit.BoxSetup{Threshold: in.Threshold, Options: RatingOptions, PaperConfirmations: in.PaperConfirmations}
+		setup = &audit.BoxSetup{Threshold: in.Threshold, Options: OptionsFor(rules), PaperConfirmations: in.PaperConfirmations}
 	} else if in.Threshold != 0 || in.PaperConfirmations != 0 {
 		return nil, &Error{Code: EInvalid, Key: "session_threshold_clear"}
 	}
@@ -161,13 +186,22 @@ func (s *Service) CreateSession(ctx context.Context, actor string, in NewSession
 		return s.logSigned(tx, id, actor, audit.SessionCreated, audit.SessionCreatedData{
 			ID: id, Org: in.Org, Title: in.Title, Body: in.Body, Date: in.Date, Place: in.Place, Rules: string(rules),
 			BodyKind: in.BodyKind, Superior: in.Superior, Number: in.Number, Locality: in.Locality, Copies: in.Copies,
-			Box: setup,
+			Kind: formalKind(rules), Box: setup,
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return sess, nil
+}
+
+// formalKind is SessionCreatedData.Kind for a session under r: "formal",
+// or empty for the rating, as logs written before the kind existed are.
+func formalKind(r Rules) string {
+	if r.Formal() {
+		return string(Formal)
+	}
+	return ""
 }
 
 func (s *Service) newSessionID() (string, error) {

@@ -86,6 +86,7 @@ func votable(sess State, tok TokenState) error {
 // frozenBallot is the ballot of an open session: its cadres and the place
 // of each cadre ID, which cannot change once the session is open.
 type frozenBallot struct {
+	rules  Rules
 	cadres []Cadre
 	index  map[string]int
 	params *box.Params // an encrypted session's; nil for a clear one
@@ -136,6 +137,7 @@ func (s *Service) frozenCadres(ctx context.Context, id string) (*frozenBallot, e
 // with the session's unused cards.
 func (s *Service) loadFrozen(ctx context.Context, id string) (*frozenBallot, error) {
 	var state State
+	var rules Rules
 	var cs []Cadre
 	var unused []audit.Hash
 	var params *box.Params
@@ -145,7 +147,7 @@ func (s *Service) loadFrozen(ctx context.Context, id string) (*frozenBallot, err
 		if err != nil {
 			return err
 		}
-		state = sess.State
+		state, rules = sess.State, sess.Rules
 		if cs, err = tx.Cadres(id); err != nil {
 			return err
 		}
@@ -173,7 +175,7 @@ func (s *Service) loadFrozen(ctx context.Context, id string) (*frozenBallot, err
 	if err != nil {
 		return nil, err
 	}
-	b := &frozenBallot{cadres: cs, index: cadreIndex(cs), params: params, paper: paper}
+	b := &frozenBallot{rules: rules, cadres: cs, index: cadreIndex(cs), params: params, paper: paper}
 	if state == Open {
 		s.tokens.remember(id, unused)
 		s.mu.Lock()
@@ -261,7 +263,7 @@ func (s *Service) Cast(ctx context.Context, token string, choices map[string][]L
 	if frozen.params != nil {
 		return "", ErrEncrypted
 	}
-	marks, err := marksFor(frozen.index, len(frozen.cadres), choices)
+	marks, err := marksFor(frozen.rules, frozen.index, len(frozen.cadres), choices)
 	if err != nil {
 		if hinted {
 			// The hint skipped the early answer; give it now, so that a used

@@ -20,7 +20,26 @@ const (
 	MoreThanHalfLow
 	// TwoThirdsLow means 3·low ≥ 2·D (with D > 0).
 	TwoThirdsLow
+	// NoConfidenceMajority is the one threshold of the formal vote of
+	// confidence: more than half of D voted không tín nhiệm (2·no > D).
+	// ConditionUnder yields it, and only it, for a formal rule set.
+	NoConfidenceMajority
 )
+
+// ConditionUnder returns the condition that low votes (low confidence in a
+// rating, không tín nhiệm in a formal vote) meet against d under r: the
+// rating's two thresholds (ConditionOf), or for a formal vote only "more
+// than half" (NQ96 Điều 17; Luật Tổ chức Quốc hội 2014 Điều 13 khoản 2),
+// compared as exact integers.
+func ConditionUnder(r Rules, low, d int) Condition {
+	if !r.Formal() {
+		return ConditionOf(low, d)
+	}
+	if d <= 0 || low < 0 || cmpMul(uint64(low), 2, uint64(d), 1) <= 0 {
+		return None
+	}
+	return NoConfidenceMajority
+}
 
 // ConditionOf returns the condition that low low-confidence votes meet
 // against the denominator d. It compares exact integers, never rounded
@@ -58,7 +77,8 @@ func cmpMul(a, ka, b, kb uint64) int {
 	return 0
 }
 
-var conditionCodes = [...]string{None: "none", MoreThanHalfLow: "more_than_half_low", TwoThirdsLow: "two_thirds_low"}
+var conditionCodes = [...]string{None: "none", MoreThanHalfLow: "more_than_half_low", TwoThirdsLow: "two_thirds_low",
+	NoConfidenceMajority: "more_than_half_no_confidence"}
 
 func (c Condition) valid() bool { return c >= 0 && int(c) < len(conditionCodes) }
 
@@ -89,7 +109,7 @@ func (c *Condition) UnmarshalText(b []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("unknown condition %q: want none, more_than_half_low or two_thirds_low", b)
+	return fmt.Errorf("unknown condition %q: want none, more_than_half_low, two_thirds_low or more_than_half_no_confidence", b)
 }
 
 // Article returns the article that attaches consequences to the thresholds
@@ -105,6 +125,10 @@ func (c Condition) Article(r Rules) string {
 		return "Điều 12 Nghị quyết 96/2023/QH15"
 	case NQ85:
 		return "Điều 13 Nghị quyết 85/2014/QH13"
+	case NQ96BPT:
+		return "Điều 17 Nghị quyết 96/2023/QH15"
+	case NQ85BPT:
+		return "khoản 2 Điều 13 Luật Tổ chức Quốc hội 2014"
 	}
 	return ""
 }
@@ -119,6 +143,10 @@ func articleEnglish(r Rules) string {
 		return "Article 12, Resolution 96/2023/QH15"
 	case NQ85:
 		return "Article 13, Resolution 85/2014/QH13"
+	case NQ96BPT:
+		return "Article 17, Resolution 96/2023/QH15"
+	case NQ85BPT:
+		return "Article 13(2), Law on the Organisation of the National Assembly 2014"
 	}
 	return ""
 }
@@ -132,7 +160,27 @@ func articleEnglish(r Rules) string {
 //     vote must state the law that applied then. Source: the report of the
 //     adopted text (kinhtedothi.vn, 28/11/2014), a secondary source; the
 //     primary text of Điều 13 was not available to check the clause numbers.
-var consequences = map[Rules][3][2]string{
+//   - nq96-bpt: NQ96/2023 Điều 17 as the government's and the press's
+//     summaries of the adopted text give it (more than half "không tín
+//     nhiệm": the nominating body or person proposes dismissal); its base
+//     is the ballots collected (Điều 19 khoản 3). docs/design-notes.md
+//     quotes the sources.
+//   - nq85-bpt: Luật Tổ chức Quốc hội 2014 Điều 13 khoản 2 (quá nửa tổng
+//     số đại biểu: may resign; otherwise the nominating body proposes
+//     dismissal), which NQ85/2014 followed.
+var consequences = map[Rules][4][2]string{
+	NQ96BPT: {
+		NoConfidenceMajority: {
+			"Có quá nửa tổng số phiếu thu về bỏ phiếu “không tín nhiệm”: cơ quan hoặc người có thẩm quyền đã giới thiệu người đó để Quốc hội, Hội đồng nhân dân bầu hoặc phê chuẩn có trách nhiệm trình Quốc hội, Hội đồng nhân dân miễn nhiệm hoặc phê chuẩn đề nghị miễn nhiệm",
+			"More than half of the ballots collected vote no confidence: the body or person that nominated the cadre for election or approval proposes dismissal to the National Assembly or People's Council",
+		},
+	},
+	NQ85BPT: {
+		NoConfidenceMajority: {
+			"Có quá nửa tổng số đại biểu bỏ phiếu “không tín nhiệm”: người được bỏ phiếu tín nhiệm có thể xin từ chức; trường hợp không từ chức, cơ quan hoặc người có thẩm quyền giới thiệu để bầu hoặc phê chuẩn chức vụ đó trình xem xét, quyết định việc miễn nhiệm hoặc phê chuẩn đề nghị miễn nhiệm",
+			"More than half of all delegates vote no confidence: the cadre may resign; otherwise the body or person that nominated the cadre proposes dismissal",
+		},
+	},
 	QD96: {
 		MoreThanHalfLow: {
 			"Có trên một nửa đến dưới hai phần ba tổng số phiếu thu về đánh giá “tín nhiệm thấp”: đưa ra khỏi quy hoạch chức vụ cao hơn; xem xét cho thôi giữ chức vụ đang đảm nhiệm, bố trí công tác khác, cho từ chức hoặc bỏ phiếu tín nhiệm",
@@ -175,8 +223,15 @@ func (c Condition) Vietnamese(r Rules) string {
 		return ""
 	}
 	if c == None {
+		if r.Formal() {
+			return fmt.Sprintf("Số phiếu “không tín nhiệm” không quá một nửa %s; không thuộc trường hợp miễn nhiệm theo %s.",
+				r.DenominatorVietnamese(), c.Article(r))
+		}
 		return fmt.Sprintf("Số phiếu “tín nhiệm thấp” không quá một nửa %s; không thuộc trường hợp nào theo %s.",
 			r.DenominatorVietnamese(), c.Article(r))
+	}
+	if (c == NoConfidenceMajority) != r.Formal() {
+		return ""
 	}
 	return fmt.Sprintf("%s (%s).", consequences[r][c][0], c.Article(r))
 }
@@ -189,8 +244,15 @@ func (c Condition) English(r Rules) string {
 		return ""
 	}
 	if c == None {
+		if r.Formal() {
+			return fmt.Sprintf("No-confidence votes are not more than half of %s; no dismissal follows under %s.",
+				r.DenominatorEnglish(), articleEnglish(r))
+		}
 		return fmt.Sprintf("Low-confidence votes are not more than half of %s; no threshold of %s is reached.",
 			r.DenominatorEnglish(), articleEnglish(r))
+	}
+	if (c == NoConfidenceMajority) != r.Formal() {
+		return ""
 	}
 	return fmt.Sprintf("%s (%s).", consequences[r][c][1], articleEnglish(r))
 }

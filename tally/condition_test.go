@@ -221,11 +221,11 @@ func TestConditionText(t *testing.T) {
 			t.Errorf("UnmarshalText(%q) = %v, %v; want %v", b, back, err, c)
 		}
 	}
-	if _, err := tally.Condition(3).MarshalText(); err == nil {
-		t.Error("Condition(3).MarshalText succeeded, want an error")
+	if _, err := tally.Condition(4).MarshalText(); err == nil {
+		t.Error("Condition(4).MarshalText succeeded, want an error")
 	}
-	if got := tally.Condition(3).String(); got != "Condition(3)" {
-		t.Errorf("Condition(3).String() = %q, want Condition(3)", got)
+	if got := tally.Condition(4).String(); got != "Condition(4)" {
+		t.Errorf("Condition(4).String() = %q, want Condition(4)", got)
 	}
 	var c tally.Condition
 	for _, s := range []string{"", "None", "2", "two_thirds"} {

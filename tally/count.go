@@ -88,6 +88,7 @@ type Counter struct {
 	// One row of six counters per cadre, indexed by markIndex (slot 0 is
 	// never incremented: it marks bytes that are not marks).
 	tab [][6]int
+	idx *[256]uint8 // markIndex or formalIndex
 	n   int
 }
 
@@ -99,25 +100,26 @@ func NewCounter(rules Rules, cadres []Cadre) (*Counter, error) {
 		_, err := ParseRules(string(rules))
 		return nil, err
 	}
-	return &Counter{rules: r, cadres: append([]Cadre(nil), cadres...), tab: make([][6]int, len(cadres))}, nil
+	return &Counter{rules: r, cadres: append([]Cadre(nil), cadres...), tab: make([][6]int, len(cadres)), idx: indexFor(r)}, nil
 }
 
 // Add counts one ballot. A ballot that does not hold exactly one known Mark
 // per cadre (CheckBallot) is refused whole and changes no count.
 func (c *Counter) Add(ballot string) error {
 	if len(ballot) != len(c.tab) {
-		return CheckBallot(ballot, len(c.tab))
+		return CheckBallotUnder(c.rules, ballot, len(c.tab))
 	}
+	idx := c.idx
 	row := c.tab[:len(ballot)]
 	for j := range row {
-		k := markIndex[ballot[j]]
+		k := idx[ballot[j]]
 		if k == 0 {
 			// Undo this ballot's lines so far: one pass in the common
 			// case, and a refused ballot still changes nothing.
 			for i := range j {
-				row[i][markIndex[ballot[i]]]--
+				row[i][idx[ballot[i]]]--
 			}
-			return CheckBallot(ballot, len(c.tab))
+			return CheckBallotUnder(c.rules, ballot, len(c.tab))
 		}
 		row[j][k]++
 	}
@@ -151,7 +153,7 @@ func (c *Counter) Result(members, issued int) (Result, error) {
 			Invalid: t[markIndex[Unmarked]] + t[markIndex[Multiple]],
 		}
 		cr.Valid = cr.Counts[0] + cr.Counts[1] + cr.Counts[2]
-		cr.derive(res.Denominator)
+		cr.derive(c.rules, res.Denominator)
 		if cr.Valid+cr.Invalid != res.Collected {
 			panic("tally: a ballot line was neither valid nor invalid")
 		}
@@ -172,11 +174,11 @@ func checkFigures(members, issued int) error {
 
 // derive sets the fields that follow from Counts and the denominator, so
 // Count and Check compute them the same way.
-func (cr *CadreResult) derive(d int) {
+func (cr *CadreResult) derive(r Rules, d int) {
 	for l := range cr.Counts {
 		cr.Percent[l] = PercentOf(cr.Counts[l], d)
 	}
-	cr.Condition = ConditionOf(cr.Counts[LevelLow], d)
+	cr.Condition = ConditionUnder(r, cr.Counts[LevelLow], d)
 }
 
 // Equal reports whether a and b are the same tally, field by field. A nil
@@ -228,8 +230,11 @@ func (r Result) Check() error {
 			cr.Counts[2] != cr.Valid-cr.Counts[0]-cr.Counts[1] {
 			return fmt.Errorf("cadre %d: counts %v do not sum to valid %d", i, cr.Counts, cr.Valid)
 		}
+		if rules.Formal() && cr.Counts[LevelHigh] != 0 {
+			return fmt.Errorf("cadre %d: a formal vote of confidence has no high-confidence count", i)
+		}
 		want := cr
-		want.derive(r.Denominator)
+		want.derive(rules, r.Denominator)
 		if want.Percent != cr.Percent {
 			return fmt.Errorf("cadre %d: percent %v, want %v", i, cr.Percent, want.Percent)
 		}
@@ -261,6 +266,13 @@ func (c *Counter) AddTotals(ballots int, lines []LineTotals) error {
 	}
 	if len(lines) != len(c.tab) {
 		return fmt.Errorf("totals for %d cadres, want %d", len(lines), len(c.tab))
+	}
+	if c.rules.Formal() {
+		for j, l := range lines {
+			if l.Counts[LevelHigh] != 0 {
+				return fmt.Errorf("cadre %d: a formal vote of confidence has no high-confidence count", j+1)
+			}
+		}
 	}
 	for j, l := range lines {
 		sum := l.Unmarked + l.Multiple

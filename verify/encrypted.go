@@ -522,11 +522,18 @@ func (r *Replay) decryptedTally(e *audit.Entry) error {
 		return decryptionErr(fmt.Errorf("the decrypted tally does not follow from the partial decryptions: %w", err))
 	}
 	lines := make([]tally.LineTotals, len(res.Lines))
+	formal := tally.Rules(r.Session.Rules).Formal()
 	for k, l := range res.Lines {
-		if len(l.Counts) != 3 {
-			return decryptionErr(fmt.Errorf("line %d has %d counts, a rating has 3", k+1, len(l.Counts)))
+		lines[k] = tally.LineTotals{Unmarked: l.Invalid - l.MultipleMarks, Multiple: l.MultipleMarks}
+		switch {
+		case formal && len(l.Counts) == 2:
+			// tín nhiệm, không tín nhiệm: the normal and low slots.
+			lines[k].Counts = [3]int{0, l.Counts[0], l.Counts[1]}
+		case !formal && len(l.Counts) == 3:
+			lines[k].Counts = [3]int{l.Counts[0], l.Counts[1], l.Counts[2]}
+		default:
+			return decryptionErr(fmt.Errorf("line %d has %d counts, a rating has 3 and a formal vote 2", k+1, len(l.Counts)))
 		}
-		lines[k] = tally.LineTotals{Counts: [3]int{l.Counts[0], l.Counts[1], l.Counts[2]}, Unmarked: l.Invalid - l.MultipleMarks, Multiple: l.MultipleMarks}
 	}
 	if err := r.counter.AddTotals(res.Ballots, lines); err != nil {
 		return decryptionErr(err)

@@ -252,7 +252,7 @@ func (r *Replay) ballot(e *audit.Entry) error {
 	if len(d.ID) != 32 || !isLowerHex(d.ID) {
 		return fmt.Errorf("ballot ID %q is not 32 lowercase hex digits", d.ID)
 	}
-	if err := tally.CheckBallot(d.Marks, len(r.Cadres)); err != nil {
+	if err := tally.CheckBallotUnder(tally.Rules(r.Session.Rules), d.Marks, len(r.Cadres)); err != nil {
 		return fmt.Errorf("ballot %s", err)
 	}
 	h := audit.BallotHash(d)

@@ -199,6 +199,15 @@ func (r *Replay) finish() error {
 	return nil
 }
 
+// optionsOf is the number of options per line of an encrypted ballot
+// under r: three levels of a rating, two options of a formal vote.
+func optionsOf(r tally.Rules) int {
+	if r.Formal() {
+		return 2
+	}
+	return 3
+}
+
 func (r *Replay) apply(e *audit.Entry) error {
 	if r.phase == phaseNew {
 		if e.Type != audit.SessionCreated {
@@ -210,17 +219,29 @@ func (r *Replay) apply(e *audit.Entry) error {
 		if r.Session.ID != e.Session {
 			return fmt.Errorf("SessionCreated names session %q in a log of session %q", r.Session.ID, e.Session)
 		}
-		if _, err := tally.ParseRules(r.Session.Rules); err != nil || r.Session.Rules == "" {
+		rules, err := tally.ParseRules(r.Session.Rules)
+		if err != nil || r.Session.Rules == "" {
 			return fmt.Errorf("unknown rule set %q", r.Session.Rules)
+		}
+		// The kind is stated beside the rule set so that a reader of the
+		// log sees it; absent is the rating, as in logs written before it.
+		switch k := r.Session.Kind; {
+		case k != "" && k != "formal":
+			return fmt.Errorf("unknown session kind %q", k)
+		case (k == "formal") != rules.Formal():
+			return fmt.Errorf("session kind %q does not match rule set %s", k, rules)
 		}
 		if k := r.Session.BodyKind; k != "" && !audit.KnownBodyKind(k) {
 			return fmt.Errorf("unknown body kind %q", k)
 		}
+		if rules.Formal() && r.Session.BodyKind == audit.BodyParty {
+			return fmt.Errorf("a formal vote of confidence held by a Party body: Quy định 96-QĐ/TW has none")
+		}
 		if r.Session.Copies < 0 {
 			return fmt.Errorf("a negative number of copies (%d)", r.Session.Copies)
 		}
-		if b := r.Session.Box; b != nil && (b.Options != 3 || b.Threshold < 0 || b.Threshold > 64) {
-			return ceremonyErr(fmt.Errorf("an encrypted session of %d options per line and threshold %d: a rating has 3 options, a threshold is 0–64", b.Options, b.Threshold))
+		if b := r.Session.Box; b != nil && (b.Options != optionsOf(rules) || b.Threshold < 0 || b.Threshold > 64) {
+			return ceremonyErr(fmt.Errorf("an encrypted session of %d options per line and threshold %d: a rating has 3 options, a formal vote 2, a threshold is 0–64", b.Options, b.Threshold))
 		}
 		r.phase = phaseDraft
 		return nil

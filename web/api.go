@@ -44,6 +44,7 @@ type sessionJSON struct {
 	Body  string `json:"body"`
 	Date  string `json:"date"`
 	Place string `json:"place"`
+	Kind  string `json:"kind"` // "rating" or "formal"
 }
 
 type cadreJSON struct {
@@ -108,15 +109,19 @@ func (s *Server) handleBallot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess := form.Session
+	// The options the ballot shows are the rule set's, in ballot order:
+	// three levels of a rating, two of a formal vote; the page renders
+	// what it is given and numbers the encrypted options in this order.
+	levels := ballot.LevelsFor(sess.Rules)
 	resp := formResponse{
-		Session: sessionJSON{ID: sess.ID, Title: sess.Title, Body: sess.Body, Date: sess.Date, Place: sess.Place},
+		Session: sessionJSON{ID: sess.ID, Title: sess.Title, Body: sess.Body, Date: sess.Date, Place: sess.Place, Kind: string(sess.Kind())},
 		Cadres:  make([]cadreJSON, len(form.Cadres)),
-		Levels:  make([]levelJSON, len(ballot.Levels)),
+		Levels:  make([]levelJSON, len(levels)),
 	}
 	for i, c := range form.Cadres {
 		resp.Cadres[i] = cadreJSON{ID: c.ID, Name: c.Name, Position: c.Position}
 	}
-	for i, l := range ballot.Levels {
+	for i, l := range levels {
 		resp.Levels[i] = levelJSON{Code: l, Label: l.Vietnamese(), LabelEN: l.English()}
 	}
 	if p := form.Box; p != nil {

@@ -250,6 +250,7 @@ func (s *Server) handleCreateSession(w http.ResponseWriter, r *http.Request, c *
 	sess, err := s.svc.CreateSessionIn(r.Context(), c.account.Name, ballot.NewSession{
 		Org: r.PostFormValue("org"), Title: r.PostFormValue("title"), Body: r.PostFormValue("body"),
 		Date: r.PostFormValue("date"), Place: r.PostFormValue("place"), Rules: ballot.Rules(r.PostFormValue("rules")),
+		Kind:     ballot.Kind(r.PostFormValue("kind")),
 		BodyKind: r.PostFormValue("body_kind"), Superior: r.PostFormValue("superior"), Number: r.PostFormValue("number"),
 		Locality: r.PostFormValue("locality"), Copies: copies,
 		Encrypted: r.PostFormValue("encrypted") != "", Threshold: threshold,
@@ -308,6 +309,15 @@ func (s *Server) handleAddAccount(w http.ResponseWriter, r *http.Request, c *cal
 	back(w, r, "/admin/orgs", "account")
 }
 
+// displayDate shows a YYYY-MM-DD date as dd/mm/yyyy, as dates are written
+// in Vietnam; anything else is shown as it is.
+func displayDate(d string) string {
+	if t, err := time.Parse(time.DateOnly, d); err == nil {
+		return t.Format("02/01/2006")
+	}
+	return d
+}
+
 // orgLabel shows an organisation's name, naming the default one.
 func orgLabel(name string) string { return ballot.Organisation{Name: name}.Label() }
 
@@ -315,6 +325,7 @@ func init() {
 	templateFuncs["org"] = orgLabel
 	templateFuncs["key"] = fmt.Sprintf
 	templateFuncs["inc"] = func(i int) int { return i + 1 }
+	templateFuncs["date"] = displayDate
 	// tr renders a catalogue text in Vietnamese inside an element that
 	// common.js re-renders when the language changes.
 	templateFuncs["tr"] = func(key string) (template.HTML, error) {

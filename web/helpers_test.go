@@ -71,6 +71,9 @@ type fixtureOptions struct {
 	// encrypted makes the session an encrypted one (SPEC.md 11) whose key
 	// ceremony three simulated trustees have completed.
 	encrypted bool
+	// formal makes the session a formal vote of confidence (nq96-bpt) of
+	// a People's Council, with two options per line.
+	formal bool
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
@@ -95,10 +98,14 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	svc := ballot.NewService(store, key, nil, nil)
 	_, assets := VoterAssets()
 	svc.VoterAssets = hex.EncodeToString(assets[:])
-	sess, err := svc.CreateSession(ctx, "test", ballot.NewSession{
+	in := ballot.NewSession{
 		Title: "Hội nghị lấy phiếu tín nhiệm năm 2026", Body: "Ban Chấp hành Đảng bộ Khối",
 		Date: "2026-11-22", Place: "Hội trường A", Encrypted: o.encrypted,
-	})
+	}
+	if o.formal {
+		in.Title, in.Body, in.Kind, in.Rules = "Kỳ họp thứ 12 — bỏ phiếu tín nhiệm", "Hội đồng nhân dân tỉnh", ballot.Formal, ballot.NQ96
+	}
+	sess, err := svc.CreateSession(ctx, "test", in)
 	if err != nil {
 		t.Fatalf("CreateSession: %v", err)
 	}

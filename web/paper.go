@@ -193,7 +193,7 @@ func (s *Server) handlePaperForm(w http.ResponseWriter, r *http.Request) {
 	for _, c := range cadres {
 		resp.Cadres = append(resp.Cadres, paperCadreJSON{c.ID, c.Name, c.Position})
 	}
-	for _, l := range ballot.Levels {
+	for _, l := range ballot.LevelsFor(sess.Rules) {
 		resp.Levels = append(resp.Levels, levelJSON{Code: l, Label: l.Vietnamese(), LabelEN: l.English()})
 	}
 	if sess.State == ballot.Open {
@@ -203,7 +203,7 @@ func (s *Server) handlePaperForm(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		resp.Box = &boxJSON{Session: m.Session, JointKey: base64.RawURLEncoding.EncodeToString(st.JointKey[:]),
-			Lines: len(cadres), Options: ballot.RatingOptions}
+			Lines: len(cadres), Options: ballot.OptionsFor(sess.Rules)}
 	}
 	writeJSON(w, http.StatusOK, resp)
 }

@@ -56,7 +56,7 @@ func TestCLIErrorsBilingual(t *testing.T) {
 		vi, en string // fragments of each half
 	}{
 		{"domain, with arguments", 1, append([]string{"session", "create", "--clear", "--title", "x", "--body", "y", "--date", "2026-11-22", "--place", "z", "--rules", "qd262"}, k...),
-			`Không có bộ quy định "qd262"`, `unknown rule set "qd262": use qd96, nq96 or nq85`},
+			`Không có bộ quy định "qd262"`, `unknown rule set "qd262": use qd96, nq96, nq85 (rating) or nq96-bpt, nq85-bpt (formal vote)`},
 		{"domain, sentinel", 1, append([]string{"tally", "--out", filepath.Join(dir, "out")}, sk...),
 			"Phiên bỏ phiếu chưa đóng", "the vote is not closed: close the session first"},
 		{"the command's own", 1, []string{"keygen", "--key", key},

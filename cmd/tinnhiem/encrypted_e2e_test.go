@@ -260,9 +260,10 @@ func TestEncryptedVoteCLI(t *testing.T) {
 	}
 	cadres := []string{"Tạ Quang Vinh", "Mai Thị Thanh Thủy", "Kiều Đức Thịnh", "Lã Thị Kim Oanh", "Âu Minh Khôi"}
 	for j, name := range cadres {
-		// Columns: STT, name, post, issued, collected, valid, invalid, high, %, normal, %, low, %, conclusion.
+		// Columns: STT, name, post, issued, collected, valid, invalid, denominator, high, % high, normal,
+		// % normal, low, % low, conclusion.
 		r := rows[j+1]
-		got := [4]string{r[6], r[7], r[9], r[11]}
+		got := [4]string{r[6], r[8], r[10], r[12]}
 		exp := [4]string{fmt.Sprint(want[j][0]), fmt.Sprint(want[j][1]), fmt.Sprint(want[j][2]), fmt.Sprint(want[j][3])}
 		if r[1] != name || r[3] != "12" || r[4] != "10" || got != exp {
 			t.Errorf("results.csv row %d: %q; want %s, 12 issued, 10 collected, invalid/high/normal/low %v", j+1, r, name, exp)

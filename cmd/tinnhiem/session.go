@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"tinnhiem/ballot"
 	"tinnhiem/cmd/internal/cli"
@@ -31,7 +32,8 @@ func cmdSessionCreate(e *env, args []string) error {
 	body := f.String("body", "", "the body holding the vote")
 	date := f.String("date", "", "date YYYY-MM-DD")
 	place := f.String("place", "", "place")
-	rules := f.String("rules", "qd96", "rule set: qd96, nq96 or nq85")
+	rules := f.String("rules", "", "rule set: qd96, nq96 or nq85 (default: qd96; nq96 with --kind bo-phieu)")
+	voteKind := f.String("kind", "lay-phieu", "lay-phieu (confidence rating, three levels) or bo-phieu (formal vote of confidence, two options; nq96 or nq85, not a Party body)")
 	org := f.String("org", "", "organisation `NAME` (see org list; default: the default organisation)")
 	kind := f.String("body-kind", "", "form of the documents: dang, hdnd, quochoi or nhanuoc (default: dang for qd96, hdnd for nq96 and nq85)")
 	superior := f.String("superior", "", "the body directly above --body, printed above it in the documents' header")
@@ -50,7 +52,7 @@ func cmdSessionCreate(e *env, args []string) error {
 		}
 		sess, err := svc.CreateSessionIn(e.ctx, cliActor(), ballot.NewSession{
 			Org: *org, Title: *title, Body: *body, Date: *date, Place: *place, Rules: ballot.Rules(*rules),
-			BodyKind: *kind, Superior: *superior, Number: *number, Locality: *locality, Copies: *copies,
+			Kind: cliKind(*voteKind), BodyKind: *kind, Superior: *superior, Number: *number, Locality: *locality, Copies: *copies,
 			Encrypted: !*clear, Threshold: *threshold, PaperConfirmations: *paperConfirm,
 		})
 		if err != nil {
@@ -59,6 +61,19 @@ func cmdSessionCreate(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, sess.ID)
 		return nil
 	})
+}
+
+// cliKind maps --kind to a session kind: the Vietnamese words of the
+// command line or the codes of the log; anything else goes to the service
+// as it is, which refuses it with its bilingual sentence.
+func cliKind(s string) ballot.Kind {
+	switch s {
+	case "", "lay-phieu", "rating":
+		return ballot.Rating
+	case "bo-phieu", "formal":
+		return ballot.Formal
+	}
+	return ballot.Kind(s)
 }
 
 func cmdSessionList(e *env, args []string) error {
@@ -74,7 +89,7 @@ func cmdSessionList(e *env, args []string) error {
 		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "ID\tNGÀY/DATE\tTRẠNG THÁI/STATE\tQUY ĐỊNH/RULES\tTÊN/TITLE")
 		for _, s := range list {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.ID, s.Date, s.State, s.Rules, s.Title)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.ID, displayDate(s.Date), s.State, s.Rules, s.Title)
 		}
 		return w.Flush()
 	})
@@ -106,8 +121,9 @@ func cmdSessionShow(e *env, args []string) error {
 		if a.QuorumMet() {
 			quorum = "đủ / met"
 		}
-		fmt.Fprintf(e.stdout, "%s — %s\n%s\n%s, %s\n", s.ID, s.Title, s.Body, s.Place, s.Date)
-		fmt.Fprintf(e.stdout, "trạng thái / state: %s (%s)\nquy định / rules: %s\n", s.State.Vietnamese(), s.State, s.Rules)
+		fmt.Fprintf(e.stdout, "%s — %s\n%s\n%s, %s\n", s.ID, s.Title, s.Body, s.Place, displayDate(s.Date))
+		fmt.Fprintf(e.stdout, "trạng thái / state: %s (%s)\nhình thức / kind: %s / %s\nquy định / rules: %s (%s)\n",
+			s.State.Vietnamese(), s.State, s.Kind().Vietnamese(), s.Kind().English(), s.Rules.Title(), s.Rules)
 		fmt.Fprintf(e.stdout, "triệu tập / summoned: %d, có mặt / present: %d, 2/3: %s\n", a.Summoned, a.Present, quorum)
 		fmt.Fprintf(e.stdout, "thẻ / cards: %d phát hành / issued, %d đã dùng / used, %d thu hồi / revoked, %d còn lại / remaining\n",
 			c.Issued, c.Used, c.Revoked, c.Remaining())
@@ -315,4 +331,13 @@ func cmdCheckout(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "có mặt / present: %d/%d\n", a.Present, a.Summoned)
 		return nil
 	})
+}
+
+// displayDate shows a YYYY-MM-DD date as dd/mm/yyyy for people; anything
+// else as it is.
+func displayDate(d string) string {
+	if t, err := time.Parse(time.DateOnly, d); err == nil {
+		return t.Format("02/01/2006")
+	}
+	return d
 }

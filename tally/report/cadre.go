@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"tinnhiem/audit"
 	"tinnhiem/tally"
@@ -34,17 +35,18 @@ func WriteCadreReport(w io.Writer, src *Source, i int) error {
 	}
 	cr := src.Result.Cadres[i]
 	r := src.Result
-	d := newWriter(src, "Kết quả lấy phiếu tín nhiệm – "+cr.Cadre.Name, CadreReportName(cr.Cadre.ID))
+	k := kindWords(r.Rules)
+	d := newWriter(src, "Kết quả "+k.noun+" – "+cr.Cadre.Name, CadreReportName(cr.Cadre.ID))
 	// One page is the aim: the report is a result sheet beside the minutes,
 	// so it keeps the State size of body text for Party bodies too.
 	d.size = 13
 	d.newPage()
-	d.header("KẾT QUẢ LẤY PHIẾU TÍN NHIỆM", src.Session.Title, false)
-	d.para("Căn cứ "+r.Rules.Title()+" về lấy phiếu tín nhiệm.", "I", d.size-1, "C", 0, 2)
+	d.header("KẾT QUẢ "+strings.ToUpper(k.noun), src.Session.Title, false)
+	d.para("Căn cứ "+r.Rules.Title()+" "+k.basis+".", "I", d.size-1, "C", 0, 2)
 
 	// The cadre, framed: the one thing a reader looks for first.
 	setFont(d.Fpdf, fontSerif, "", d.size)
-	labelW := d.GetStringWidth("Người được lấy phiếu:") + 3
+	labelW := d.GetStringWidth(k.person+":") + 3
 	nameLines := d.lines(cr.Cadre.Name, "B", d.size+1, contentW-labelW-6)
 	postLines := d.lines(cr.Cadre.Position, "", d.size, contentW-labelW-6)
 	bandH := float64(len(nameLines))*lineHeight(d.size+1) + float64(len(postLines))*lineHeight(d.size) + 5
@@ -53,7 +55,7 @@ func WriteCadreReport(w io.Writer, src *Source, i int) error {
 	d.SetLineWidth(0.3)
 	d.Rect(marginL, d.y, contentW, bandH, "D")
 	top := d.y + 2.5
-	d.drawLine(marginL+3, top, labelW, "Người được lấy phiếu:", "", d.size, "L")
+	d.drawLine(marginL+3, top, labelW, k.person+":", "", d.size, "L")
 	for _, l := range nameLines {
 		d.drawLine(marginL+labelW+3, top, contentW-labelW-6, l, "B", d.size+1, "L")
 		top += lineHeight(d.size + 1)
@@ -67,10 +69,10 @@ func WriteCadreReport(w io.Writer, src *Source, i int) error {
 
 	d.figures(cr)
 	if r.Collected == 0 {
-		d.para("Không có phiếu nào được thu về: không có kết quả theo từng mức tín nhiệm và không tính tỷ lệ phần trăm.", "", d.size, "L", 0, 2)
+		d.para("Không có phiếu nào được thu về: không có kết quả theo từng "+k.option+" và không tính tỷ lệ phần trăm.", "", d.size, "L", 0, 2)
 	} else {
 		d.levels(cr)
-		d.heading("Kết luận theo ngưỡng tín nhiệm thấp", 0)
+		d.heading(k.threshold, 0)
 		d.para(cr.Condition.Vietnamese(r.Rules), "", d.size, "L", 0, 1)
 	}
 	d.para("Kết quả kiểm phiếu chỉ nêu trường hợp theo quy định; việc xem xét, quyết định thuộc cơ quan có thẩm quyền.", "I", d.size-1, "L", 0, 3)
@@ -159,24 +161,30 @@ const (
 	levelRowH   = 8.5
 )
 
-// levels draws at the cursor the table of the three levels, each row with
+// levels draws at the cursor the table of the levels (three in a rating,
+// the two options of a formal vote), each row with
 // its count, its percentage of the rule set's denominator and a bar as long
 // as that percentage of the track, so that 100% fills it.
 func (d *writer) levels(cr tally.CadreResult) {
 	r := d.src.Result
 	size := d.size - 1
-	d.ensure(3*levelRowH + 12)
-	d.drawLine(marginL, d.y, levelLabelW, "Mức tín nhiệm", "B", size, "L")
+	levels := tally.LevelsOf(r.Rules)
+	d.ensure(float64(len(levels))*levelRowH + 12)
+	head := "Mức tín nhiệm"
+	if r.Rules.Formal() {
+		head = "Phương án"
+	}
+	d.drawLine(marginL, d.y, levelLabelW, head, "B", size, "L")
 	d.drawLine(marginL+levelLabelW, d.y, levelCountW, "Số phiếu", "B", size, "R")
 	d.drawLine(marginL+levelLabelW+levelCountW, d.y, levelPctW, "Tỷ lệ", "B", size, "R")
 	h := d.textBox(barX, d.y, barW, fmt.Sprintf("tỷ lệ trên %s (%d); thanh đầy = 100%%", r.Rules.DenominatorVietnamese(), r.Denominator), "I", size-1, "L")
 	d.y += max(h, lineHeight(size)) + 1
 	d.SetLineWidth(0.2)
 	d.Line(marginL, d.y, marginL+contentW, d.y)
-	for _, l := range tally.Levels {
+	for _, l := range levels {
 		top := d.y
 		text := top + (levelRowH-lineHeight(d.size))/2
-		d.drawLine(marginL, text, levelLabelW, l.Vietnamese(), "", d.size, "L")
+		d.drawLine(marginL, text, levelLabelW, l.VietnameseUnder(r.Rules), "", d.size, "L")
 		d.drawLine(marginL+levelLabelW, text, levelCountW, strconv.Itoa(cr.Counts[l]), "B", d.size, "R")
 		d.drawLine(marginL+levelLabelW+levelCountW, text, levelPctW, percent(cr.Percent[l]), "B", d.size, "R")
 		d.SetFillColor(236, 236, 236)

@@ -16,9 +16,35 @@ const MinutesName = audit.MinutesDocument
 // conditionShort names each condition in the table of the minutes; the
 // full sentence with its article follows the table as a note.
 var conditionShort = map[tally.Condition]string{
-	tally.None:            "Không thuộc trường hợp nào",
-	tally.MoreThanHalfLow: "Trên 1/2 đến dưới 2/3 tín nhiệm thấp (1)",
-	tally.TwoThirdsLow:    "Từ 2/3 trở lên tín nhiệm thấp (2)",
+	tally.None:                 "Không thuộc trường hợp nào",
+	tally.MoreThanHalfLow:      "Trên 1/2 đến dưới 2/3 tín nhiệm thấp (1)",
+	tally.TwoThirdsLow:         "Từ 2/3 trở lên tín nhiệm thấp (2)",
+	tally.NoConfidenceMajority: "Quá nửa không tín nhiệm (1)",
+}
+
+// conditionNote is the number of each condition's note under the table,
+// as conditionShort refers to it.
+var conditionNote = map[tally.Condition]int{tally.MoreThanHalfLow: 1, tally.TwoThirdsLow: 2, tally.NoConfidenceMajority: 1}
+
+// words are the terms that differ between the rating (lấy phiếu tín
+// nhiệm) and the formal vote of confidence (bỏ phiếu tín nhiệm) in the
+// documents; the form around them is the same.
+type words struct {
+	noun      string // "lấy phiếu tín nhiệm" / "bỏ phiếu tín nhiệm"
+	basis     string // what the regulation is cited for
+	person    string // the label before the cadre's name
+	option    string // "mức tín nhiệm" / "phương án"
+	threshold string // the heading of the condition
+}
+
+// kindWords returns the terms of the documents of a session under r.
+func kindWords(r tally.Rules) words {
+	if r.Formal() {
+		return words{"bỏ phiếu tín nhiệm", "về lấy phiếu tín nhiệm, bỏ phiếu tín nhiệm", "Người được bỏ phiếu tín nhiệm",
+			"phương án", "Kết luận theo ngưỡng quá nửa không tín nhiệm"}
+	}
+	return words{"lấy phiếu tín nhiệm", "về lấy phiếu tín nhiệm", "Người được lấy phiếu", "mức tín nhiệm",
+		"Kết luận theo ngưỡng tín nhiệm thấp"}
 }
 
 // column is one column of a table: its heading, width in millimetres and
@@ -39,6 +65,17 @@ var minutesCols = []column{
 	{"Tín nhiệm", 19, "C"},
 	{"Tín nhiệm thấp", 19, "C"},
 	{"Kết luận", 18, "L"},
+}
+
+// Columns of the formal vote's table: two options, summing to contentW.
+var formalCols = []column{
+	{"STT", 10, "C"},
+	{"Họ và tên, chức vụ", 58, "L"},
+	{"Phiếu hợp lệ", 14, "C"},
+	{"Phiếu không hợp lệ", 14, "C"},
+	{"Tín nhiệm", 22, "C"},
+	{"Không tín nhiệm", 22, "C"},
+	{"Kết luận", 25, "L"},
 }
 
 // Columns of the table of cadres when no ballot was cast: no figures.
@@ -75,15 +112,20 @@ func WriteMinutes(w io.Writer, src *Source) error {
 		return fmt.Errorf("failed to write minutes: %w", err)
 	}
 	r, o, p, s := src.Result, src.Opened, src.Proceedings, src.Session
+	k := kindWords(r.Rules)
 	d := newWriter(src, "Biên bản kiểm phiếu – "+s.Title, MinutesName)
 	d.newPage()
-	d.header("BIÊN BẢN KIỂM PHIẾU", "Kết quả lấy phiếu tín nhiệm tại "+s.Title, true)
+	title := "BIÊN BẢN KIỂM PHIẾU"
+	if r.Rules.Formal() {
+		title = "BIÊN BẢN KIỂM PHIẾU BỎ PHIẾU TÍN NHIỆM"
+	}
+	d.header(title, "Kết quả "+k.noun+" tại "+s.Title, true)
 	const indent = 10.0
 	size := d.size
 
-	d.para("Căn cứ "+r.Rules.Title()+" về lấy phiếu tín nhiệm;", "I", size, "J", indent, 1)
-	d.para(fmt.Sprintf("Hôm nay, %s, tại %s, %s tổ chức lấy phiếu tín nhiệm bằng phiếu kín, mỗi người có mặt nhận một thẻ bỏ phiếu dùng một lần. Bỏ phiếu bắt đầu lúc %s và kết thúc lúc %s.",
-		vietnameseDate(s.Date), clean(s.Place), clean(s.Body), d.clockOn(p.OpenedAt), d.clockOn(p.ClosedAt)), "", size, "J", indent, 2)
+	d.para("Căn cứ "+r.Rules.Title()+" "+k.basis+";", "I", size, "J", indent, 1)
+	d.para(fmt.Sprintf("Hôm nay, %s, tại %s, %s tổ chức %s bằng phiếu kín, mỗi người có mặt nhận một thẻ bỏ phiếu dùng một lần. Bỏ phiếu bắt đầu lúc %s và kết thúc lúc %s.",
+		vietnameseDate(s.Date), clean(s.Place), clean(s.Body), k.noun, d.clockOn(p.OpenedAt), d.clockOn(p.ClosedAt)), "", size, "J", indent, 2)
 
 	d.heading("I. THÀNH PHẦN", 0)
 	chairRole := "Chủ tọa"
@@ -144,10 +186,10 @@ func WriteMinutes(w io.Writer, src *Source) error {
 	for _, cr := range r.Cadres {
 		held[cr.Condition] = true
 	}
-	for _, c := range []tally.Condition{tally.MoreThanHalfLow, tally.TwoThirdsLow} {
+	for _, c := range []tally.Condition{tally.MoreThanHalfLow, tally.TwoThirdsLow, tally.NoConfidenceMajority} {
 		if held[c] && r.Collected > 0 {
 			// The full wording of each condition that holds for someone, once.
-			notes = append(notes, fmt.Sprintf("(%d) %s", c, c.Vietnamese(r.Rules)))
+			notes = append(notes, fmt.Sprintf("(%d) %s", conditionNote[c], c.Vietnamese(r.Rules)))
 		}
 	}
 	const disclaimer = "Kết quả kiểm phiếu chỉ nêu trường hợp theo quy định; việc xem xét, quyết định thuộc cơ quan có thẩm quyền."
@@ -166,7 +208,7 @@ func WriteMinutes(w io.Writer, src *Source) error {
 
 	if r.Collected == 0 {
 		d.heading("III. KẾT QUẢ KIỂM PHIẾU ĐỐI VỚI TỪNG NGƯỜI", 3*lineHeight(size))
-		d.para("Không có phiếu nào được thu về: không có kết quả theo từng mức tín nhiệm và không tính tỷ lệ phần trăm. Danh sách người được lấy phiếu:",
+		d.para("Không có phiếu nào được thu về: không có kết quả theo từng "+k.option+" và không tính tỷ lệ phần trăm. Danh sách "+strings.ToLower(k.person[:1])+k.person[1:]+":",
 			"", size, "J", indent, 1)
 		var rows [][][]cellLine
 		for i, cr := range r.Cadres {
@@ -176,10 +218,14 @@ func WriteMinutes(w io.Writer, src *Source) error {
 	} else {
 		var rows [][][]cellLine
 		for i, cr := range r.Cadres {
-			rows = append(rows, resultCells(i, cr))
+			rows = append(rows, resultCells(r.Rules, i, cr))
 		}
-		d.heading("III. KẾT QUẢ KIỂM PHIẾU ĐỐI VỚI TỪNG NGƯỜI", d.tableStart(minutesCols, rows))
-		d.table(minutesCols, rows, after)
+		cols := minutesCols
+		if r.Rules.Formal() {
+			cols = formalCols
+		}
+		d.heading("III. KẾT QUẢ KIỂM PHIẾU ĐỐI VỚI TỪNG NGƯỜI", d.tableStart(cols, rows))
+		d.table(cols, rows, after)
 	}
 	for _, n := range notes {
 		d.para(n, "", size-1, "J", 0, 1)
@@ -260,18 +306,20 @@ type cellLine struct {
 
 // resultCells returns the cells of cadre i's row of the minutes' table,
 // each a list of texts to wrap.
-func resultCells(i int, cr tally.CadreResult) [][]cellLine {
+func resultCells(r tally.Rules, i int, cr tally.CadreResult) [][]cellLine {
 	level := func(l tally.Level) []cellLine {
 		return []cellLine{{strconv.Itoa(cr.Counts[l]), true}, {percent(cr.Percent[l]), false}}
 	}
-	return [][]cellLine{
+	cells := [][]cellLine{
 		{{strconv.Itoa(i + 1), false}},
 		{{cr.Cadre.Name, true}, {cr.Cadre.Position, false}},
 		{{strconv.Itoa(cr.Valid), false}},
 		{{strconv.Itoa(cr.Invalid), false}},
-		level(tally.LevelHigh), level(tally.LevelNormal), level(tally.LevelLow),
-		{{conditionShort[cr.Condition], cr.Condition != tally.None}},
 	}
+	for _, l := range tally.LevelsOf(r) {
+		cells = append(cells, level(l))
+	}
+	return append(cells, []cellLine{{conditionShort[cr.Condition], cr.Condition != tally.None}})
 }
 
 // wrapCells wraps every text of a row to its column, giving each cell's

@@ -144,16 +144,19 @@ func (c officialCase) run(t *testing.T) *run {
 	for i := range c.revoked {
 		must(t, svc.RevokeToken(ctx, actor, sess.ID, tokens[c.cast+i], "thẻ hỏng, đã đổi thẻ khác"))
 	}
-	levels := []ballot.Level{ballot.High, ballot.Normal, ballot.Low}
+	levels, low := []ballot.Level{ballot.High, ballot.Normal, ballot.Low}, ballot.Low
+	if c.in.Kind == ballot.Formal {
+		levels, low = []ballot.Level{ballot.Confidence, ballot.NoConfidence, ballot.Confidence}, ballot.NoConfidence
+	}
 	for i := range c.cast {
 		choices := map[string][]ballot.Level{}
 		for j, cd := range cadres {
 			switch {
 			case (i+j)%11 == 10: // now and then a line left unmarked
 			case j%5 == 2 && i%10 < 7: // two thirds or more low
-				choices[cd.ID] = []ballot.Level{ballot.Low}
+				choices[cd.ID] = []ballot.Level{low}
 			case j%5 == 4 && i%10 < 6: // more than half low
-				choices[cd.ID] = []ballot.Level{ballot.Low}
+				choices[cd.ID] = []ballot.Level{low}
 			default:
 				choices[cd.ID] = []ballot.Level{levels[(i*(j+2)+j/3)%3]}
 			}

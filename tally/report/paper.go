@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"tinnhiem/audit"
+	"tinnhiem/tally"
 )
 
 // PaperSheet is what every paper ballot of a session prints: the session as
@@ -37,8 +38,20 @@ var paperCols = []column{
 	{"Tín nhiệm thấp", 20, "C"},
 }
 
+// formalPaperCols is the table of a formal vote of confidence's paper
+// ballot: two boxes, tín nhiệm and không tín nhiệm.
+var formalPaperCols = []column{
+	{"STT", 10, "C"},
+	{"Họ và tên", 50, "L"},
+	{"Chức vụ", 55, "L"},
+	{"Tín nhiệm", 25, "C"},
+	{"Không tín nhiệm", 25, "C"},
+}
+
 const (
 	paperTitle        = "PHIẾU LẤY PHIẾU TÍN NHIỆM"
+	formalPaperTitle  = "PHIẾU BỎ PHIẾU TÍN NHIỆM"
+	formalPaperInstr  = "Đánh dấu (X) vào một ô tương ứng với phương án đối với từng người được bỏ phiếu tín nhiệm; mỗi người chỉ đánh dấu một ô. Người nào không được đánh dấu, hoặc được đánh dấu cả hai ô, thì phiếu không hợp lệ đối với người đó."
 	paperInstructions = "Đánh dấu (X) vào một ô tương ứng với mức tín nhiệm đối với từng người được lấy phiếu; mỗi người chỉ đánh dấu một ô. Người nào không được đánh dấu, hoặc được đánh dấu từ hai ô trở lên, thì phiếu không hợp lệ đối với người đó."
 	paperCodeLabel    = "Mã phiếu (Ban kiểm phiếu nhập hoặc quét mã này):"
 	paperQR           = 24.0 // side of the QR symbol, in millimetres
@@ -62,12 +75,17 @@ func WritePaperBallots(w io.Writer, sheet PaperSheet, ballots []PaperBallot) err
 		return errors.New("failed to write paper ballots: no cadres")
 	}
 	src := &Source{Session: sheet.Session}
-	d := newWriter(src, "Phiếu lấy phiếu tín nhiệm – "+sheet.Session.Title, "paper-ballots")
+	cols, title, instructions, name := paperCols, paperTitle, paperInstructions, "Phiếu lấy phiếu tín nhiệm – "
+	if r, err := tally.ParseRules(sheet.Session.Rules); err == nil && r.Formal() {
+		cols, title, instructions, name = formalPaperCols, formalPaperTitle, formalPaperInstr, "Phiếu bỏ phiếu tín nhiệm – "
+	}
+	d := newWriter(src, name+sheet.Session.Title, "paper-ballots")
 	d.SetSubject("Phiếu giấy – paper ballots", true)
 	d.SetHeaderFunc(func() {}) // every page is a ballot of its own: no page numbers
 	var rows [][][]cellLine
 	for i, c := range sheet.Cadres {
-		rows = append(rows, [][]cellLine{{{strconv.Itoa(i + 1), false}}, {{c.Name, true}}, {{c.Position, false}}, {}, {}, {}})
+		row := [][]cellLine{{{strconv.Itoa(i + 1), false}}, {{c.Name, true}}, {{c.Position, false}}}
+		rows = append(rows, append(row, make([][]cellLine, len(cols)-3)...))
 	}
 	for i, b := range ballots {
 		code := clean(b.Code)
@@ -80,9 +98,9 @@ func WritePaperBallots(w io.Writer, sheet PaperSheet, ballots []PaperBallot) err
 		}
 		d.newPage()
 		first := d.PageNo()
-		d.header(paperTitle, s(sheet.Session.Title), false)
-		d.para(paperInstructions, "I", d.size-1, "J", 0, 2)
-		d.table(paperCols, rows, paperFooterH)
+		d.header(title, s(sheet.Session.Title), false)
+		d.para(instructions, "I", d.size-1, "J", 0, 2)
+		d.table(cols, rows, paperFooterH)
 		if d.y+paperFooterH > pageLimit {
 			d.newPage()
 		}

@@ -9,6 +9,8 @@
 //   #cadres                  one fieldset.cadre per cadre, in ballot order:
 //     fieldset#cadre-{id}[data-cadre="{id}"] > legend (.cadre-name, .cadre-position)
 //     input[type=radio][name="{id}"][value="high"|"normal"|"low"], id "{id}-{level}"
+//       (a formal vote: value="confidence"|"no_confidence"; the page renders
+//       the levels the form gives, in their order)
 //     button.clear            clears that cadre's mark
 //   #progress                "Marked 3 of 5"
 //   #submit                  "Gửi phiếu"
@@ -96,6 +98,9 @@
     $("session-body").textContent = s.body;
     $("session-date").textContent = formatDate(s.date);
     $("session-place").textContent = s.place;
+    var intro = document.querySelector("#ballot .intro");
+    intro.setAttribute("data-i18n", s.kind === "formal" ? "ballot.intro.formal" : "ballot.intro");
+    intro.textContent = TN.t(intro.getAttribute("data-i18n"));
     var box = $("cadres");
     box.textContent = "";
     form.cadres.forEach(function (c, i) {
@@ -179,6 +184,17 @@
     return form.cadres.length - Object.keys(choices()).length;
   }
 
+  // unmarkedNames names the cadres left unmarked, numbered as on the
+  // ballot, so the warning says which lines will count as invalid.
+  function unmarkedNames() {
+    var marks = choices();
+    var names = [];
+    form.cadres.forEach(function (c, i) {
+      if (!marks[c.id]) { names.push((i + 1) + ". " + c.name + " (" + c.position + ")"); }
+    });
+    return names.join("; ");
+  }
+
   function updateProgress() {
     if (!form) { return; }
     var total = form.cadres.length;
@@ -210,7 +226,7 @@
     var step = dialog.getAttribute("data-step");
     if (!step || !form) { return; }
     $("confirm-title").textContent = TN.t("confirm." + step + ".title");
-    $("confirm-text").textContent = TN.t("confirm." + step + ".text", { n: unmarked() });
+    $("confirm-text").textContent = TN.t("confirm." + step + ".text", { n: unmarked(), names: unmarkedNames() });
     $("confirm-yes").textContent = TN.t("confirm." + step + ".yes");
     $("confirm-no").textContent = TN.t("confirm." + step + ".no");
   }
@@ -220,9 +236,15 @@
     if (typeof dialog.close === "function" && dialog.open) { dialog.close(); } else { dialog.removeAttribute("open"); }
   }
 
-  // Option numbers of the encrypted ballot (SPEC.md 11.4): 0 is no mark,
-  // then high, normal, low.
-  var optionOf = { high: 1, normal: 2, low: 3 };
+  // optionOf gives the option numbers of the encrypted ballot (SPEC.md
+  // 11.4): 0 is no mark, then the form's levels in order — high, normal,
+  // low for a rating; confidence, no_confidence for a formal vote.
+  function optionOf(code) {
+    for (var i = 0; i < form.levels.length; i++) {
+      if (form.levels[i].code === code) { return i + 1; }
+    }
+    throw new Error("unknown level " + code);
+  }
 
   // encrypt makes the ballot of an encrypted session on this phone: the
   // card key comes from the session and the card code, and the code does
@@ -235,7 +257,7 @@
     var b = form.box;
     return window.tinnhiemBox.encryptBallotAuditable({
       session: b.session, jointKey: b.joint_key, lines: b.lines, options: b.options, token: token,
-      choices: form.cadres.map(function (c) { return marks[c.id] ? optionOf[marks[c.id]] : 0; })
+      choices: form.cadres.map(function (c) { return marks[c.id] ? optionOf(marks[c.id]) : 0; })
     });
   }
 

@@ -1,2 +1,2 @@
 untrusted comment: verify with tinnhiem.pub
-RWSVhqOMOsGIvXb78fKZ+0+j9zGg76dWp46cLRL8FPVWRua2sTIf39uoxSbPaDHHXLO7o5Lr4zYMDWdkpOcRYoiOjDE80U2vAwc=
+RWSVhqOMOsGIvaaJ/vzjyboF5Fy928dI7GjocwpvE3mzye0G42HX2Qbd+itKZlw++y+op79yArbMVdiXpGkNv+I7OLSqrfFOXgU=

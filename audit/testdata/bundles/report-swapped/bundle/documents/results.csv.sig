@@ -1,2 +1,2 @@
 untrusted comment: verify with tinnhiem.pub
-RWSVhqOMOsGIvUkIa6VhSBAhtPYs9DH3Fs+WaRN47UDj+Ogm+Um0rXuFQGEYz/s+9dqBhOcAXzZfDdm7VKx+inXUeWO+LivEwwk=
+RWSVhqOMOsGIvVHV4A6LjjzQ2pJVA3xRSAOF9ZEQkZNoOpMG2F9VWbawacUC0RuiMJ2gsTbIAnORQn3lmftab4a5P9gmdXh86Ac=

@@ -1,2 +1,2 @@
 untrusted comment: verify with tinnhiem.pub
-RWSVhqOMOsGIvTU3sxepNCR5wTX/vwW15tcJ/Lz99ZNYS6hxMz7BraMPkXtzpHqBJuWkr+CKgEJM4SDpj4qtb0a59+AjJvzleQg=
+RWSVhqOMOsGIvR4fjJRkz/Tz7zYYp/s2mUrk8j++tDUtQAF0mLi2xFzhOQ0dvifmNDWYrpEyaQ6Tg02LTS+q5cbSx5awStefogo=

@@ -1,2 +1,2 @@
 untrusted comment: verify with tinnhiem.pub
-RWTshmx7R4dkadoXNhYJzOAGBiI3Gd8YIZjVW4cSWEvbv3uIdPGXA7t4mAif6S7hGJLUj1SmHTe5qDl1zXOdhDpexbuUvNzXGgs=
+RWTshmx7R4dkaaLrEk5T+AeeJybfGCxl4PYaNxpbLyFA2fIHvPdSyFzgEcqEUg/4mlFhRpqAOvTZX/ufbwmULnFX3/3KazUPMAw=

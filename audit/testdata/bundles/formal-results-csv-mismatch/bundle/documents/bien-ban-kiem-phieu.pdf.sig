@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWSVhqOMOsGIvZjP+6hpnVR0lfuXxg2py/fu0s985ILkNtTAAkiUh54G6U5V2PROtSWcWJsn2bvjnTJwJamxu3qoJSn5+/swww0=

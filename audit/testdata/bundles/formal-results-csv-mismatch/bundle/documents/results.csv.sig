@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWSVhqOMOsGIvV+9s8fIiljQWUMi3B/LCw0hAcOIC1HDNjDSJ8jxn9jwdWgp8ORJ7KvYhV3F1iOmw7nS1y4CH6KyiXFcDvV95gE=

@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWSVhqOMOsGIvfSI0geqQr/Z6w+GzhNpO8fUn89mAygoX3uUHclaJJunwXhodCA9ULRIL850n0QYPWRBLG2fPqJIpQ9tpB+xSAU=

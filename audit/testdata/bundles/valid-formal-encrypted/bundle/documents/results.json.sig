@@ -1,0 +1,2 @@
+untrusted comment: verify with tinnhiem.pub
+RWSVhqOMOsGIvc3XjREY79aP2laEYhwu1sUGQ9uKU+/0ZsHS/kiSRFgT3NsQgu1b3RIQ0qlGlAZ7bcgUvkG5GNI7rYSNe+Zzcw8=

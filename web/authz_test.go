@@ -16,6 +16,11 @@ var voterRoutes = map[string]bool{
 	"POST /api/v1/ballot": true, "POST /api/v1/cast": true, "POST /api/v1/tracker": true, "GET /tra-cuu": true,
 	"GET /V/{token}": true, "GET /v/{token}": true, "GET /V/": true, "GET /v/": true,
 	"GET /": true, "GET /nhap-ma": true, "GET /static/": true, "GET /healthz": true,
+	// The committee's member page and API: no account, the member code in
+	// the body is the authorisation (member.go).
+	"GET /bkp/{session}/{code}": true, "GET /bkp/": true,
+	"POST /api/v1/member/state": true, "POST /api/v1/member/messages": true, "POST /api/v1/member/message": true,
+	"POST /api/v1/member/tally": true, "POST /api/v1/member/partial": true,
 }
 
 type walkedRoute struct{ method, path string }

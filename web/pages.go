@@ -24,6 +24,7 @@ type pages struct {
 	voter   *template.Template
 	entry   *template.Template
 	tracker *template.Template
+	member  *template.Template // the committee member page (member.go)
 }
 
 // pageData is what every page template sees.
@@ -54,7 +55,7 @@ func loadPages() *pages {
 		return template.Must(template.New("layout.html").Funcs(templateFuncs).
 			ParseFS(templateFS, "templates/layout.html", "templates/codeform.html", "templates/"+page))
 	}
-	return &pages{voter: parse("voter.html"), entry: parse("entry.html"), tracker: parse("tracker.html")}
+	return &pages{voter: parse("voter.html"), entry: parse("entry.html"), tracker: parse("tracker.html"), member: parse("member.html")}
 }
 
 // handleVoterPage serves the ballot page for /V/{token}, /v/{token} and /v/.

@@ -94,3 +94,9 @@ export function partialDecrypt({ lines, options, trusteeKeyJSON, tallyJSON }, ra
   const p = makeParams({ session: key.session, jointKey: key.jointKey, lines, options });
   return formatPartial(partialDecryptParsed(p, key, tally, rand));
 }
+
+/**
+ * Checks, before a trustee decrypts, that the tally is the sum of the sealed ballots handed along with it (SPEC.md
+ * 11.15): returns {ballots}, or throws a TallySumError naming the first line and option that differ.
+ */
+export { checkTallySum, TallySumError } from './sum.js';

@@ -71,6 +71,10 @@ type fixtureOptions struct {
 	// encrypted makes the session an encrypted one (SPEC.md 11) whose key
 	// ceremony three simulated trustees have completed.
 	encrypted bool
+	// keyless leaves an encrypted session's key ceremony to the test: the
+	// committee is named, nothing of the ceremony is sent, the session
+	// stays in draft.
+	keyless bool
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
@@ -95,6 +99,8 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	svc := ballot.NewService(store, key, nil, nil)
 	_, assets := VoterAssets()
 	svc.VoterAssets = hex.EncodeToString(assets[:])
+	_, member := MemberAssets()
+	svc.MemberAssets = hex.EncodeToString(member[:])
 	sess, err := svc.CreateSession(ctx, "test", ballot.NewSession{
 		Title: "Hội nghị lấy phiếu tín nhiệm năm 2026", Body: "Ban Chấp hành Đảng bộ Khối",
 		Date: "2026-11-22", Place: "Hội trường A", Encrypted: o.encrypted,
@@ -128,7 +134,9 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 		if err := svc.SetCommittee(ctx, "test", sess.ID, []string{"Phạm Thu Hà", "Đỗ Minh Khang", "Vũ Thị Lan"}); err != nil {
 			t.Fatalf("SetCommittee: %v", err)
 		}
-		if com, err = simtrustee.Ceremony(ctx, svc, "test", sess.ID, rand.Reader); err != nil {
+		if o.keyless {
+			o.draft = true
+		} else if com, err = simtrustee.Ceremony(ctx, svc, "test", sess.ID, rand.Reader); err != nil {
 			t.Fatalf("key ceremony: %v", err)
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/gtank/ristretto255"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/vectors.json")
@@ -29,6 +31,39 @@ type vectors struct {
 	Tally              json.RawMessage   `json:"tally"`
 	Partials           []json.RawMessage `json:"partials"`
 	Result             json.RawMessage   `json:"result"`
+	// Trustees holds what each trustee of Ceremony keeps on its own device and its round-3 statement, so that
+	// another implementation can check its own trustee side: its secrets are the ones NewTrustee draws from the
+	// stream, its round 2 and round 3 follow from them, and so do the key shares.
+	Trustees []vectorTrustee `json:"trustees"`
+	// CeremonyWithComplaint is a second ceremony from its own stream, in which a dealer's share fails its check.
+	CeremonyWithComplaint vectorComplaintCeremony `json:"ceremony_with_complaint"`
+	// PartialFromStream is a partial decryption of Tally drawn from its own stream, so that it can be reproduced
+	// without replaying the ballots' draws.
+	PartialFromStream vectorPartialStream `json:"partial_from_stream"`
+}
+
+type vectorTrustee struct {
+	Secret json.RawMessage `json:"secret"`
+	Round3 json.RawMessage `json:"round3"`
+	Key    json.RawMessage `json:"key,omitempty"`
+}
+
+// vectorComplaintCeremony is n=3, t=2 where dealer 2 sends trustee 3 the share f_2(3)+1, correctly encrypted: it
+// decrypts, fails the check against dealer 2's commitments, trustee 3 complains and dealer 2 is disqualified.
+type vectorComplaintCeremony struct {
+	Seed     string            `json:"seed"`
+	About    string            `json:"about"`
+	N        int               `json:"n"`
+	T        int               `json:"t"`
+	Trustees []vectorTrustee   `json:"trustees"`
+	Round1   []json.RawMessage `json:"round1"`
+	Round2   []json.RawMessage `json:"round2"`
+	Result   json.RawMessage   `json:"result"`
+}
+
+type vectorPartialStream struct {
+	Seed    string          `json:"seed"`
+	Partial json.RawMessage `json:"partial"`
 }
 
 type vectorCard struct {
@@ -64,6 +99,12 @@ type vectorBallot struct {
 }
 
 const vectorSeed = "tinnhiem box vectors v1"
+
+// The streams of the parts added after the first vectors, kept apart so that those stayed byte for byte the same.
+const (
+	vectorComplaintSeed = "tinnhiem box vectors v1 complaint"
+	vectorPartialSeed   = "tinnhiem box vectors v1 partial"
+)
 
 var vectorCodes = []string{
 	"ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567",
@@ -143,11 +184,78 @@ func makeVectors(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	v.Result = FormatResult(res)
+	v.Trustees = vectorTrustees(t, c)
+	v.CeremonyWithComplaint = complaintCeremony(t)
+	part, err := PartialDecrypt(newDetRand(vectorPartialSeed), p, c.keys[1], tally)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.PartialFromStream = vectorPartialStream{vectorPartialSeed, FormatPartial(part)}
 	out, err := json.MarshalIndent(v, "", " ")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return append(out, '\n')
+}
+
+// vectorTrustees gives each trustee's secret, its round-3 statement as the laptop tool writes it, and its key.
+func vectorTrustees(t *testing.T, c *ceremony) []vectorTrustee {
+	var out []vectorTrustee
+	for _, ts := range c.secrets {
+		st := &Round3{Session: ts.Session, Trustee: ts.Trustee, Checked: []int{}}
+		against := map[int]bool{}
+		for _, k := range c.complaints {
+			if k.Trustee == ts.Trustee {
+				st.Complaints = append(st.Complaints, k)
+				against[k.Against] = true
+			}
+		}
+		for _, r := range c.round1 {
+			if r.Trustee != ts.Trustee && !against[r.Trustee] {
+				st.Checked = append(st.Checked, r.Trustee)
+			}
+		}
+		vt := vectorTrustee{Secret: FormatTrusteeSecret(ts), Round3: FormatRound3(st)}
+		if k := c.keys[ts.Trustee]; k != nil {
+			vt.Key = FormatTrusteeKey(k)
+		}
+		out = append(out, vt)
+	}
+	return out
+}
+
+func complaintCeremony(t *testing.T) vectorComplaintCeremony {
+	c := runCeremony(t, newDetRand(vectorComplaintSeed), session, 3, 2, func(c *ceremony) {
+		ts, dealer, receiver := c.secrets[1], c.round1[1], c.round1[2]
+		bad := evalPolynomial(ts.Coefficients, 3)
+		bad.Add(bad, scalarFromInt(1))
+		dh := pointOf(ristretto255.NewElement().ScalarMult(ts.EncryptionSecret.mustScalar(), mustElement(t, receiver.EncryptionKey)))
+		for n := range c.round2[1].Shares {
+			if c.round2[1].Shares[n].To == 3 {
+				c.round2[1].Shares[n].Ciphertext = encryptShare(session, 3, 2, 2, 3, dealer.EncryptionKey, receiver.EncryptionKey, dh, bad)
+			}
+		}
+	})
+	if len(c.complaints) != 1 || len(c.result.Qualified) != 2 {
+		t.Fatalf("the tampered ceremony gave %d complaints and qualified %v", len(c.complaints), c.result.Qualified)
+	}
+	v := vectorComplaintCeremony{Seed: vectorComplaintSeed, N: 3, T: 2, Result: FormatCeremony(c.result), Trustees: vectorTrustees(t, c),
+		About: "Dealer 2 encrypts f_2(3)+1 for trustee 3 (round 2 as drawn, then that one share replaced); trustee 3's round 3 complains; dealer 2 is disqualified (share)."}
+	for _, r := range c.round1 {
+		v.Round1 = append(v.Round1, FormatRound1(r))
+	}
+	for _, r := range c.round2 {
+		v.Round2 = append(v.Round2, FormatRound2(r))
+	}
+	return v
+}
+
+func mustElement(t *testing.T, p Point) *ristretto255.Element {
+	e, err := p.element(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
 
 // TestVectors checks that the protocol still produces the published vectors byte for byte, and checks the vectors
@@ -238,9 +346,61 @@ func checkVectors(t *testing.T, data []byte) {
 	if err := VerifyResult(p, cer, tally, parts, res); err != nil {
 		t.Error(err)
 	}
+	checkVectorTrustees(t, "ceremony", v.Trustees, round1, round2, cer)
+	pfs := mustParse(t, v.PartialFromStream.Partial, ParsePartial)
+	if err := VerifyPartial(p, cer, tally, pfs); err != nil {
+		t.Errorf("partial_from_stream: %v", err)
+	}
+	wc := v.CeremonyWithComplaint
+	var r1c []*Round1
+	var r2c []*Round2
+	var complaints []*Complaint
+	for _, raw := range wc.Round1 {
+		r1c = append(r1c, mustParse(t, raw, ParseRound1))
+	}
+	for _, raw := range wc.Round2 {
+		r2c = append(r2c, mustParse(t, raw, ParseRound2))
+	}
+	for _, vt := range wc.Trustees {
+		complaints = append(complaints, mustParse(t, vt.Round3, ParseRound3).Complaints...)
+	}
+	cerc, err := Qualify(session, wc.N, wc.T, r1c, r2c, complaints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(FormatCeremony(cerc), compact(t, wc.Result)) || len(complaints) != 1 || !reflect.DeepEqual(cerc.Disqualified, []Disqualification{{2, "share"}}) {
+		t.Errorf("the ceremony with a complaint: %s from %d complaints", FormatCeremony(cerc), len(complaints))
+	}
+	checkVectorTrustees(t, "ceremony_with_complaint", wc.Trustees, r1c, r2c, cerc)
 	want := []ResultLine{{[]int{1, 1, 1}, 1, 0}, {[]int{1, 1, 1}, 1, 1}, {[]int{1, 1, 1}, 1, 0}}
 	if !reflect.DeepEqual(res.Lines, want) {
 		t.Errorf("result %+v, want %+v", res.Lines, want)
+	}
+}
+
+// checkVectorTrustees checks each trustee's files: its secret re-encodes and gives its own round 1's commitments,
+// its key follows from the messages (or it has none because it was disqualified).
+func checkVectorTrustees(t *testing.T, what string, vts []vectorTrustee, round1 []*Round1, round2 []*Round2, cer *Ceremony) {
+	t.Helper()
+	if len(vts) != cer.N {
+		t.Fatalf("%s: %d trustees, want %d", what, len(vts), cer.N)
+	}
+	for n, vt := range vts {
+		ts := mustParse(t, vt.Secret, ParseTrusteeSecret)
+		if ts.Trustee != n+1 || !bytes.Equal(FormatTrusteeSecret(ts), compact(t, vt.Secret)) {
+			t.Errorf("%s: secret %d does not re-encode", what, n+1)
+		}
+		if got := pointOf(ristretto255.NewElement().ScalarBaseMult(ts.Coefficients[0].mustScalar())); got != round1[n].Commitments[0] {
+			t.Errorf("%s: secret %d is not the one behind its round 1", what, n+1)
+		}
+		mustParse(t, vt.Round3, ParseRound3)
+		k, err := ts.DecryptionKey(round1, round2, cer)
+		switch {
+		case err != nil && vt.Key != nil:
+			t.Errorf("%s: trustee %d: %v", what, n+1, err)
+		case err == nil && !bytes.Equal(FormatTrusteeKey(k), compact(t, vt.Key)):
+			t.Errorf("%s: the key of trustee %d does not follow from the messages", what, n+1)
+		}
 	}
 }
 

@@ -24,6 +24,7 @@ import {
   verifyResult as verifyParsedResult,
 } from './tally.js';
 import { parseCeremony } from './dkg.js';
+import * as trusteeAPI from './trustee.js';
 
 export { encryptBallot, trackerDisplay };
 export { BallotError, MULTIPLE_MARKS } from './ballot.js';
@@ -94,6 +95,25 @@ export function partialDecrypt({ lines, options, trusteeKeyJSON, tallyJSON }, ra
   const p = makeParams({ session: key.session, jointKey: key.jointKey, lines, options });
   return formatPartial(partialDecryptParsed(p, key, tally, rand));
 }
+
+/**
+ * The trustee's side on its own device (SPEC.md 11.6–11.8, 11.6.1): round1, round2, round3, key, decrypt, seal,
+ * unseal and backupText, each taking and giving JSON text as `tinnhiem-verify trustee` reads and writes it, so a phone
+ * and a laptop take part in the same ceremony. seal and unseal return promises (Argon2id runs in slices so the page
+ * stays responsive); the rest are synchronous.
+ */
+export const trustee = Object.freeze({
+  round1: trusteeAPI.round1,
+  round2: trusteeAPI.round2,
+  round3: trusteeAPI.round3,
+  key: trusteeAPI.key,
+  decrypt: trusteeAPI.decrypt,
+  seal: trusteeAPI.seal,
+  unseal: trusteeAPI.unseal,
+  backupText: trusteeAPI.backupText,
+  SEAL_DEFAULTS: trusteeAPI.SEAL_DEFAULTS,
+  TrusteeFileError: trusteeAPI.TrusteeFileError,
+});
 
 /**
  * Checks, before a trustee decrypts, that the tally is the sum of the sealed ballots handed along with it (SPEC.md

@@ -19,6 +19,13 @@ test('the bundle exposes the API and agrees with Go', () => {
     assert.equal(typeof box[name], 'function', name);
   }
   assert.ok(Object.isFrozen(box));
+  for (const name of ['round1', 'round2', 'round3', 'key', 'decrypt', 'seal', 'unseal', 'backupText']) {
+    assert.equal(typeof box.trustee[name], 'function', `trustee.${name}`);
+  }
+  assert.ok(Object.isFrozen(box.trustee));
+  // The bundled trustee side makes Go's round 2 of trustee 1 from its secret.
+  const round1JSONs = v.ceremony.round1.map((m) => JSON.stringify(m));
+  assert.equal(box.trustee.round2({ secretJSON: JSON.stringify(v.trustees[0].secret), round1JSONs }), JSON.stringify(v.ceremony.round2[0]));
   const shape = { session: v.params.session, jointKey: v.params.joint_key, lines: v.params.lines, options: v.params.options };
   const vb = v.ballots[0];
   assert.equal(box.verifyBallot({ ...shape, ballotJSON: JSON.stringify(vb.ballot) }).tracker, vb.tracker);

@@ -63,6 +63,7 @@ func (s *Server) consoleRoutes() []consoleRoute {
 		{post, "/admin/s/{id}/ceremony/complete", permSessionWrite, s.handleCompleteCeremony},
 		{get, "/admin/s/{id}/ceremony/tally.json", permSessionRead, s.handleEncryptedTally},
 		{post, "/admin/s/{id}/ceremony/partials", permSessionWrite, s.handleTrusteeUpload("partials", s.svc.AddPartial)},
+		{get, "/admin/s/{id}/ceremony/status", permSessionRead, s.handleCeremonyStatus},
 		{post, "/admin/s/{id}/members", permSessionWrite, s.handleMemberLinks},
 		{post, "/admin/s/{id}/members/reissue", permSessionWrite, s.handleMemberLink},
 	}

@@ -294,6 +294,13 @@ func TestMemberAPI(t *testing.T) {
 	if len(rep.MemberAssets) != 2 || rep.MemberAssets[1] != strings.Repeat("0a", 32) {
 		t.Errorf("the verifier reports member assets %v", rep.MemberAssets)
 	}
+	bundle, err := f.svc.Bundle(ctx, f.session)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if br := verify.Bundle(bundle, verify.Options{}); !br.OK() || len(br.MemberAssets) != 2 {
+		t.Errorf("the bundle: OK %v, member assets %v; first failure %+v", br.OK(), br.MemberAssets, br.FirstFailure())
+	}
 	logs := f.logs.String()
 	for _, c := range code {
 		canonical, _ := ballot.NormalizeToken(c)

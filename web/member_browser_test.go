@@ -417,3 +417,54 @@ func TestBrowserCommitteeOnPhones(t *testing.T) {
 		t.Errorf("the verifier reports member assets %v", rep.MemberAssets)
 	}
 }
+
+// TestBrowserCeremonyAbsentMember runs the ceremony on two phones while
+// the third member never comes: each page names the member it waits for,
+// both members go on without them, and the ceremony completes with the
+// third declared absent, as it does with files.
+func TestBrowserCeremonyAbsentMember(t *testing.T) {
+	f := newFixture(t, fixtureOptions{tokens: 2, encrypted: true, keyless: true})
+	ctx := context.Background()
+	links, err := f.svc.IssueMemberLinks(ctx, "test", f.session)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bctx := newBrowserWithin(t, 120*time.Second)
+	var phones []context.Context
+	for i := range 2 {
+		p := phone(t, bctx)
+		if err := chromedp.Do(p, chromedp.Navigate(f.url+"/bkp/"+f.session+"/"+links[i].Code), chromedp.WaitVisible(chromedp.ID("keygen")), chromedp.Click(chromedp.ID("keygen"))); err != nil {
+			t.Fatal(err)
+		}
+		phones = append(phones, p)
+	}
+	for i, p := range phones {
+		waitPage(t, p, fmt.Sprintf("member %d waits for member 3 only", i+1), visibleJS("continue")+` && document.getElementById("missing").textContent === "3"`, 60*time.Second)
+	}
+	screenshot(t, phones[0], "committee-member-absent.png", false)
+	for _, p := range phones {
+		if err := chromedp.Do(p, chromedp.Click(chromedp.ID("continue"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, p := range phones {
+		waitPage(t, p, fmt.Sprintf("member %d's round 3", i+1), `document.getElementById("step-status").getAttribute("data-step") === "round3"`, 60*time.Second)
+	}
+	if err := f.svc.CompleteCeremony(ctx, "test", f.session, []int{3}); err != nil {
+		t.Fatalf("the ceremony does not complete without member 3: %v", err)
+	}
+	for i, p := range phones {
+		waitPage(t, p, fmt.Sprintf("member %d done", i+1), visibleJS("step-done"), 60*time.Second)
+	}
+	st, err := f.svc.Ceremony(ctx, f.session)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cer, err := box.ParseCeremony(st.Result)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cer.Qualified) != 2 || cer.Qualified[0] != 1 || cer.Qualified[1] != 2 {
+		t.Errorf("qualified %v, want [1 2]", cer.Qualified)
+	}
+}

@@ -6,6 +6,8 @@
 //                                #member-assets (the digest of this page's files, as the server logged it)
 //   #step-keygen #keygen         "Tạo khóa": round 1 on this device
 //   #step-status                 what the page is doing or waiting for; data-step = round1|round2|round3|working
+//   #step-wait-others #missing #continue  while a round waits: the members not in yet, and "Tiếp tục không chờ"
+//                                to go on without them (an absent member; the organiser then ticks them absent)
 //   #step-nosecret #step-excluded
 //   #step-done #fingerprint      the ceremony is complete: the joint key's fingerprint to compare with the console
 //   #step-decrypt #decrypt       after close: "Giải mã kết quả"
@@ -36,6 +38,7 @@
   var local = null;   // {secret, round1, key} of this device, from IndexedDB
   var busy = false;   // a computation or a request of the member's is under way
   var timer = null;
+  var goOn = {};      // rounds the member chose to run without the members not in yet
 
   function $(id) { return document.getElementById(id); }
 
@@ -96,7 +99,7 @@
 
   // ---- showing ----
 
-  var steps = ["step-keygen", "step-status", "step-nosecret", "step-excluded", "step-done", "step-decrypt",
+  var steps = ["step-keygen", "step-status", "step-wait-others", "step-nosecret", "step-excluded", "step-done", "step-decrypt",
     "step-open", "step-tallied"];
   function showSteps(ids) {
     steps.forEach(function (id) { $(id).hidden = ids.indexOf(id) < 0; });
@@ -171,11 +174,11 @@
     }
     if (!local.secret) { showSteps(["step-nosecret"]); return Promise.resolve(); }
     if (!has(c.round2, i)) {
-      if (c.round1.length < s.n) { wait("round1", "member.step.round1"); return Promise.resolve(); }
+      if (c.round1.length < s.n && !goOn.round1) { waitOthers("round1", "member.step.round1", all(s.n), c.round1); return Promise.resolve(); }
       return work(makeRound2);
     }
     if (!has(c.round3, i)) {
-      if (c.round2.length < c.round1.length) { wait("round2", "member.step.round2"); return Promise.resolve(); }
+      if (c.round2.length < c.round1.length && !goOn.round2) { waitOthers("round2", "member.step.round2", c.round1, c.round2); return Promise.resolve(); }
       return work(makeRound3);
     }
     wait("round3", "member.step.round3");
@@ -185,6 +188,20 @@
   function wait(stepName, key) {
     status(stepName, key);
     showSteps(["step-status"]);
+  }
+
+  function all(n) {
+    var out = [];
+    for (var j = 1; j <= n; j++) { out.push(j); }
+    return out;
+  }
+
+  // waitOthers says which members the round waits for and offers to go on without them.
+  function waitOthers(stepName, key, expected, arrived) {
+    status(stepName, key);
+    $("missing").textContent = expected.filter(function (j) { return !has(arrived, j); }).join(", ");
+    $("continue").setAttribute("data-round", stepName);
+    showSteps(["step-status", "step-wait-others"]);
   }
 
   function closedStep() {
@@ -421,6 +438,10 @@
       work(makeKeyShare).then(function () { $("keygen").disabled = false; });
     });
     $("decrypt").addEventListener("click", decrypt);
+    $("continue").addEventListener("click", function () {
+      goOn[$("continue").getAttribute("data-round")] = true;
+      if (!busy && state) { step(); }
+    });
     $("backup-form").addEventListener("submit", backup);
     $("restore-form").addEventListener("submit", restore);
     $("error-retry").addEventListener("click", function () { showPart("loading"); refresh(true); });

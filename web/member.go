@@ -28,6 +28,7 @@ var memberAssetPaths = []string{
 	"static/box.js",
 	"static/common.js",
 	"static/member.js",
+	"static/member-sum.js",
 	"static/style.css",
 	"templates/layout.html",
 	"templates/member.html",

@@ -325,13 +325,15 @@ func TestBrowserCommitteeOnPhones(t *testing.T) {
 			t.Fatalf("cast: %d %s", status, body)
 		}
 	}
-	must(f.svc.Close(ctx, "setup", id))
-
-	// A server that hands member 1 a tally that is not the sum of the
-	// sealed ballots gets no partial decryption.
+	// A server that hands the members a tally that is not the sum of the
+	// sealed ballots gets no partial decryption: the pages' checks, which
+	// start at close, refuse it, and so does member 1's tap.
 	srv.tamper.Store(true)
-	waitPage(t, phones[0], "member 1 sees the close", visibleJS("decrypt"), 30*time.Second)
+	must(f.svc.Close(ctx, "setup", id))
 	before = logLen()
+	for _, i := range []int{0, 2} {
+		waitPage(t, phones[i], fmt.Sprintf("member %d refuses the tampered tally", i+1), visibleJS("decrypt")+` && document.getElementById("step-decrypt").getAttribute("data-checked") === "refused"`, 30*time.Second)
+	}
 	run(phones[0], "tampered decryption", chromedp.Click(chromedp.ID("decrypt")), chromedp.WaitVisible(chromedp.ID("decrypt-refused")))
 	screenshot(t, phones[0], "committee-member-refused.png", false)
 	if n := logLen(); n != before || srv.partials.Load() != 0 {

@@ -10,7 +10,8 @@
 //                                to go on without them (an absent member; the organiser then ticks them absent)
 //   #step-nosecret #step-excluded
 //   #step-done #fingerprint      the ceremony is complete: the joint key's fingerprint to compare with the console
-//   #step-decrypt #decrypt       after close: "Giải mã kết quả"
+//   #step-decrypt #decrypt       after close: "Giải mã kết quả"; data-checked = true|refused|failed once the sum check
+//                                that starts at close (in a worker, member-sum.js) has settled
 //   #decrypt-refused             the tally is not the sum of the sealed ballots: nothing was decrypted
 //   #decrypt-done #decrypt-ballots #partials #partials-valid #partials-needed
 //   #step-open #step-tallied
@@ -216,6 +217,7 @@
     }
     showSteps(["step-done", "step-decrypt"]);
     stopPolling();
+    if (local.key && !busy) { precheck().catch(function () { /* the tap checks again and says why */ }); }
     return Promise.resolve();
   }
 
@@ -293,6 +295,47 @@
 
   // ---- decryption ----
 
+  // The sum check runs as soon as the vote is closed, in a worker, so that the tap costs only the partial
+  // decryption; the tap decrypts exactly the tally that was checked, never a second fetch of it.
+  var checking = null; // a promise of {tallyJSON, lines, options, ballots}, the tally checked to be the sum
+
+  function precheck() {
+    if (checking) { return checking; }
+    checking = api("tally").then(function (res) {
+      if (res.status !== 200 || !res.body) { throw { res: res }; }
+      var b = res.body;
+      var job = { session: me.session, lines: b.lines, options: b.options, tallyJSON: JSON.stringify(b.tally),
+        ballotJSONs: b.ballots.map(function (x) { return JSON.stringify(x); }) };
+      return sumCheck(job).then(function () {
+        $("step-decrypt").setAttribute("data-checked", "true");
+        return { tallyJSON: job.tallyJSON, lines: b.lines, options: b.options, ballots: b.ballots.length };
+      });
+    });
+    // A refused or failed check is not kept: the next tap fetches and checks afresh.
+    checking.catch(function (err) {
+      checking = null;
+      $("step-decrypt").setAttribute("data-checked", err && err.refused ? "refused" : "failed");
+    });
+    return checking;
+  }
+
+  function sumCheck(job) {
+    return new Promise(function (resolve, reject) {
+      var w = null;
+      try { w = new Worker("/static/member-sum.js"); } catch (e) { w = null; }
+      if (!w) {
+        try { box.checkTallySum(job); resolve(); } catch (err) { reject({ refused: err }); }
+        return;
+      }
+      w.onmessage = function (ev) {
+        w.terminate();
+        if (ev.data.ok) { resolve(); } else if (ev.data.refused) { reject({ refused: ev.data }); } else { reject(new Error(ev.data.message)); }
+      };
+      w.onerror = function (ev) { w.terminate(); reject(new Error(ev.message || "worker")); };
+      w.postMessage(job);
+    });
+  }
+
   function decrypt() {
     if (busy) { return; }
     busy = true;
@@ -300,19 +343,10 @@
     $("decrypt-refused").hidden = true;
     status("working", "member.decrypt.sum");
     showSteps(["step-done", "step-status"]);
-    api("tally").then(function (res) {
-      if (res.status !== 200 || !res.body) { throw { res: res }; }
-      var b = res.body;
-      var tallyJSON = JSON.stringify(b.tally);
+    precheck().then(function (c) {
+      $("decrypt-ballots").textContent = String(c.ballots);
       return new Promise(function (resolve) { window.setTimeout(resolve, 30); }).then(function () {
-        try {
-          box.checkTallySum({ session: me.session, lines: b.lines, options: b.options, tallyJSON: tallyJSON,
-            ballotJSONs: b.ballots.map(function (x) { return JSON.stringify(x); }) });
-        } catch (e) {
-          throw { refused: e };
-        }
-        $("decrypt-ballots").textContent = String(b.ballots.length);
-        var partial = box.trustee.decrypt({ lines: b.lines, options: b.options, trusteeKeyJSON: local.key, tallyJSON: tallyJSON });
+        var partial = box.trustee.decrypt({ lines: c.lines, options: c.options, trusteeKeyJSON: local.key, tallyJSON: c.tallyJSON });
         return api("partial", { partial: JSON.parse(partial) });
       });
     }).then(function (res) {

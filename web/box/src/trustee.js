@@ -77,7 +77,7 @@ export class TrusteeFileError extends Error {
   }
 }
 
-// secretJSONOf parses the JSON of a secret without ever letting its text into an error.
+// secretObject parses the JSON of a secret without ever letting its text into an error.
 function secretObject(text, what) {
   if (typeof text !== 'string') throw new Error(`failed to read ${what}: not a JSON text`);
   try {
@@ -315,10 +315,12 @@ function parseList(texts, parse, what) {
 
 /**
  * Round 1 on the trustee's device: returns {secret, message}, secret the JSON of the trustee's secrets (the very
- * file the laptop tool writes unsealed; keep it on the device, seal it for a backup) and message its round 1.
+ * file the laptop tool writes unsealed; keep it on the device, seal it for a backup) and message its round 1. t
+ * defaults to a majority of n, ⌊n/2⌋ + 1, as the laptop tool's.
  */
 export function round1({ session, n, t, trustee }, rand = systemRandom) {
-  const { secret, round1: r1 } = newTrustee(rand, session, n, t, trustee);
+  const th = t === undefined && Number.isInteger(n) ? Math.floor(n / 2) + 1 : t;
+  const { secret, round1: r1 } = newTrustee(rand, session, n, th, trustee);
   return { secret: formatTrusteeSecret(secret), message: formatRound1(r1) };
 }
 

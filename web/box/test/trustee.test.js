@@ -87,6 +87,10 @@ test('round1 through the API draws as Go does', () => {
   const out = T.round1({ session: v.params.session, n: 3, t: 2, trustee: 1 }, rand);
   assert.equal(out.secret, compact(v.trustees[0].secret));
   assert.equal(out.message, compact(v.ceremony.round1[0]));
+  // Without t, a majority: 3 of 5, as the laptop tool's default.
+  assert.equal(JSON.parse(T.round1({ session: v.params.session, n: 5, trustee: 2 }).message).t, 3);
+  assert.throws(() => T.round1({ session: v.params.session, n: 3, t: 4, trustee: 1 }), /threshold must be between 1 and 3/);
+  assert.throws(() => T.round1({ session: v.params.session, n: 3, t: 2, trustee: 4 }), /trustee 4 is not between 1 and 3/);
 });
 
 // badShare is dealer's share f(to)+1 for trustee `to`, encrypted exactly as a real share: it decrypts, and only the

@@ -5,9 +5,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"tinnhiem/audit"
 	"tinnhiem/ballot"
@@ -362,5 +365,60 @@ func TestMemberPageHeaders(t *testing.T) {
 		if !strings.Contains(string(body), `src="/static/member.js"`) || !strings.Contains(string(body), "Thành viên Ban kiểm phiếu") {
 			t.Errorf("GET %s is not the member page", path)
 		}
+	}
+}
+
+// TestMemberCodesSlowed floods the member API with wrong member codes from
+// one address: they are answered late and then refused with 429 and a
+// Vietnamese sentence, like wrong card codes, while a valid member code is
+// answered at once.
+func TestMemberCodesSlowed(t *testing.T) {
+	f := newFixture(t, fixtureOptions{tokens: 1, encrypted: true, keyless: true})
+	links, err := f.svc.IssueMemberLinks(context.Background(), "test", f.session)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv.lookups.burst, f.srv.lookups.rate, f.srv.lookups.maxDelay = 2, 4, time.Second
+	const n = 10
+	statuses := make([]int, n)
+	bodies := make([]errorBody, n)
+	retry := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			body := `{"session":"` + f.session + `","member":"` + strings.Repeat("C", 31) + string(rune('A'+i)) + `"}`
+			resp, err := clientFrom("127.0.7.1").Post(f.url+"/api/v1/member/state", "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			statuses[i], retry[i] = resp.StatusCode, resp.Header.Get("Retry-After")
+			json.Unmarshal(raw, &bodies[i])
+		})
+	}
+	wg.Wait()
+	t.Logf("statuses of ten wrong member codes at once from one address: %v", statuses)
+	refused := 0
+	for i, st := range statuses {
+		switch st {
+		case http.StatusNotFound:
+		case http.StatusTooManyRequests:
+			refused++
+			if retry[i] == "" || !strings.Contains(bodies[i].Error.Message, "Liên kết thành viên Ban kiểm phiếu không hợp lệ") {
+				t.Errorf("a refusal without Retry-After or the Vietnamese sentence: %+v", bodies[i])
+			}
+		default:
+			t.Errorf("wrong code %d: status %d", i, st)
+		}
+	}
+	if refused < 3 || refused > 7 {
+		t.Errorf("%d of %d wrong codes refused, want about half (burst 2, then 4/s up to 1 s)", refused, n)
+	}
+	start := time.Now()
+	status, body := f.memberPost("state", links[0].Code, nil)
+	if status != http.StatusOK || time.Since(start) > 500*time.Millisecond {
+		t.Errorf("a valid member code after the flood: %d after %v: %s", status, time.Since(start), body)
 	}
 }

@@ -255,71 +255,89 @@ func (s *Service) AddCeremonyMessage(ctx context.Context, actor, id string, data
 		return &Error{Code: EInvalid, Key: "ceremony_message", Args: Args{"err": err.Error()}}
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
-		_, c, err := s.openCeremony(tx, id)
-		if err != nil {
-			return err
-		}
-		if c.t > c.n {
-			return &Error{Code: ELocked, Key: "ceremony_threshold", Args: Args{"t": c.t, "n": c.n}}
-		}
-		refuse := func(err error) error {
-			return &Error{Code: EInvalid, Key: "ceremony_message", Args: Args{"err": err.Error()}}
-		}
-		trustee := func(i int, session string, seen bool) error {
-			switch {
-			case session != id:
-				return &Error{Code: EInvalid, Key: "ceremony_session", Args: Args{"session": session}}
-			case i < 1 || i > c.n:
-				return &Error{Code: EInvalid, Key: "ceremony_trustee", Args: Args{"trustee": i, "n": c.n}}
-			case seen:
-				return &Error{Code: EConflict, Key: "ceremony_repeated", Args: Args{"trustee": i}}
-			}
-			return nil
-		}
-		var typ audit.Type
-		var canonical []byte
-		switch head.Format {
-		case box.FormatRound1V1:
-			r, err := box.ParseRound1(data)
-			if err != nil {
-				return refuse(err)
-			}
-			if err := trustee(r.Trustee, r.Session, c.round1[r.Trustee] != nil); err != nil {
-				return err
-			}
-			if err := box.VerifyRound1(r, id, c.n, c.t); err != nil {
-				return refuse(err)
-			}
-			typ, canonical = audit.KeyCeremonyRound1, box.FormatRound1(r)
-		case box.FormatRound2V1:
-			r, err := box.ParseRound2(data)
-			if err != nil {
-				return refuse(err)
-			}
-			if err := trustee(r.Trustee, r.Session, c.round2[r.Trustee] != nil); err != nil {
-				return err
-			}
-			if c.round1[r.Trustee] == nil {
-				return &Error{Code: ELocked, Key: "ceremony_round1_first", Args: Args{"trustee": r.Trustee}}
-			}
-			typ, canonical = audit.KeyCeremonyRound2, box.FormatRound2(r)
-		case box.FormatRound3V1:
-			r, err := box.ParseRound3(data)
-			if err != nil {
-				return refuse(err)
-			}
-			if err := trustee(r.Trustee, r.Session, c.round3[r.Trustee] != nil); err != nil {
-				return err
-			}
-			if c.round1[r.Trustee] == nil {
-				return &Error{Code: ELocked, Key: "ceremony_round1_first", Args: Args{"trustee": r.Trustee}}
-			}
-			typ, canonical = audit.KeyCeremonyRound3, box.FormatRound3(r)
-		default:
-			return &Error{Code: EInvalid, Key: "ceremony_format", Args: Args{"format": head.Format}}
-		}
-		return s.logSigned(tx, id, actor, typ, json.RawMessage(canonical))
+		_, err := s.addCeremonyMessage(tx, actor, id, head.Format, data, 0)
+		return err
 	})
+}
+
+// addCeremonyMessage checks and logs one ceremony message inside tx, as
+// AddCeremonyMessage describes; from, when not 0, is the only trustee the
+// message may be of (a member page sends its own messages only). It
+// returns the trustee the message is of.
+func (s *Service) addCeremonyMessage(tx Tx, actor, id, format string, data []byte, from int) (int, error) {
+	_, c, err := s.openCeremony(tx, id)
+	if err != nil {
+		return 0, err
+	}
+	if c.t > c.n {
+		return 0, &Error{Code: ELocked, Key: "ceremony_threshold", Args: Args{"t": c.t, "n": c.n}}
+	}
+	refuse := func(err error) error {
+		return &Error{Code: EInvalid, Key: "ceremony_message", Args: Args{"err": err.Error()}}
+	}
+	var of int
+	trustee := func(i int, session string, seen bool) error {
+		of = i
+		switch {
+		case from != 0 && i != from:
+			return &Error{Code: EInvalid, Key: "member_trustee", Args: Args{"trustee": i}}
+		case session != id:
+			return &Error{Code: EInvalid, Key: "ceremony_session", Args: Args{"session": session}}
+		case i < 1 || i > c.n:
+			return &Error{Code: EInvalid, Key: "ceremony_trustee", Args: Args{"trustee": i, "n": c.n}}
+		case seen:
+			return &Error{Code: EConflict, Key: "ceremony_repeated", Args: Args{"trustee": i}}
+		}
+		return nil
+	}
+	var typ audit.Type
+	var canonical []byte
+	switch format {
+	case box.FormatRound1V1:
+		r, err := box.ParseRound1(data)
+		if err != nil {
+			return 0, refuse(err)
+		}
+		if err := trustee(r.Trustee, r.Session, c.round1[r.Trustee] != nil); err != nil {
+			return 0, err
+		}
+		if err := box.VerifyRound1(r, id, c.n, c.t); err != nil {
+			return 0, refuse(err)
+		}
+		typ, canonical = audit.KeyCeremonyRound1, box.FormatRound1(r)
+	case box.FormatRound2V1:
+		r, err := box.ParseRound2(data)
+		if err != nil {
+			return 0, refuse(err)
+		}
+		if err := trustee(r.Trustee, r.Session, c.round2[r.Trustee] != nil); err != nil {
+			return 0, err
+		}
+		if c.round1[r.Trustee] == nil {
+			return 0, &Error{Code: ELocked, Key: "ceremony_round1_first", Args: Args{"trustee": r.Trustee}}
+		}
+		typ, canonical = audit.KeyCeremonyRound2, box.FormatRound2(r)
+	case box.FormatRound3V1:
+		r, err := box.ParseRound3(data)
+		if err != nil {
+			return 0, refuse(err)
+		}
+		if err := trustee(r.Trustee, r.Session, c.round3[r.Trustee] != nil); err != nil {
+			return 0, err
+		}
+		if c.round1[r.Trustee] == nil {
+			return 0, &Error{Code: ELocked, Key: "ceremony_round1_first", Args: Args{"trustee": r.Trustee}}
+		}
+		typ, canonical = audit.KeyCeremonyRound3, box.FormatRound3(r)
+	default:
+		return 0, &Error{Code: EInvalid, Key: "ceremony_format", Args: Args{"format": format}}
+	}
+	if from != 0 {
+		if err := s.logMemberAssets(tx, id, actor); err != nil {
+			return 0, err
+		}
+	}
+	return of, s.logSigned(tx, id, actor, typ, json.RawMessage(canonical))
 }
 
 // CompleteCeremony ends the key ceremony: every trustee has sent its three
@@ -536,7 +554,22 @@ func (s *Service) AddPartial(ctx context.Context, actor, id string, data []byte)
 		return &Error{Code: EInvalid, Key: "partial_malformed", Args: Args{"err": err.Error()}}
 	}
 	var bad error
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err = s.store.Update(ctx, func(tx Tx) (err error) {
+		bad, err = s.addPartial(tx, actor, id, part, 0)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return bad
+}
+
+// addPartial checks and logs a partial decryption inside tx, as AddPartial
+// describes; from, when not 0, is the only trustee it may be of. It
+// returns, besides a refusal, the error naming a logged partial that does
+// not verify.
+func (s *Service) addPartial(tx Tx, actor, id string, part *box.Partial, from int) (bad error, err error) {
+	err = func() error {
 		sess, c, err := s.ceremonyOf(tx, id)
 		if err != nil {
 			return err
@@ -549,6 +582,9 @@ func (s *Service) AddPartial(ctx context.Context, actor, id string, data []byte)
 		}
 		if part.Session != id {
 			return &Error{Code: EInvalid, Key: "ceremony_session", Args: Args{"session": part.Session}}
+		}
+		if from != 0 && part.Trustee != from {
+			return &Error{Code: EInvalid, Key: "member_trustee", Args: Args{"trustee": part.Trustee}}
 		}
 		if c.result == nil || !slices.Contains(c.result.Qualified, part.Trustee) {
 			return &Error{Code: EInvalid, Key: "partial_trustee", Args: Args{"trustee": part.Trustee}}
@@ -570,12 +606,17 @@ func (s *Service) AddPartial(ctx context.Context, actor, id string, data []byte)
 		if verr := box.VerifyPartial(p, c.result, sum, part); verr != nil {
 			bad = &Error{Code: EInvalid, Key: "partial_invalid", Args: Args{"trustee": part.Trustee, "name": trusteeName(sess, part.Trustee), "err": verr.Error()}}
 		}
+		if from != 0 {
+			if err := s.logMemberAssets(tx, id, actor); err != nil {
+				return err
+			}
+		}
 		return s.logSigned(tx, id, actor, audit.PartialDecryption, json.RawMessage(box.FormatPartial(part)))
-	})
+	}()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return bad
+	return bad, nil
 }
 
 func trusteeName(sess *Session, i int) string {

@@ -11,8 +11,11 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"strconv"
+	"strings"
 
 	"tinnhiem/audit"
+	"tinnhiem/ballot/box"
 )
 
 // MemberLink is one committee member's freshly issued link: its trustee
@@ -184,40 +187,128 @@ func (s *Service) IssueMemberLink(ctx context.Context, actor, id string, trustee
 // replaced link and a code of another session all get the same ENotFound,
 // so that a guess learns nothing. It changes nothing.
 func (s *Service) Member(ctx context.Context, id, code string) (*MemberAccess, error) {
-	canonical, ok := NormalizeToken(code)
-	if !ok {
-		return nil, errMemberUnknown
-	}
-	h := HashToken(canonical)
 	var out *MemberAccess
-	err := s.store.View(ctx, func(tx Tx) error {
-		sess, err := tx.Session(id)
-		if err != nil {
-			if ErrorCode(err) == ENotFound {
-				return errMemberUnknown
-			}
-			return err
-		}
-		m, err := readMemberLinks(tx, id)
-		if err != nil {
-			return err
-		}
-		found := 0
-		for i, want := range m.hashes {
-			if subtle.ConstantTimeCompare(h[:], want[:]) == 1 {
-				found = i
-			}
-		}
-		if found < 1 || found > len(sess.Committee) {
-			return errMemberUnknown
-		}
-		out = &MemberAccess{Session: id, Trustee: found, Name: sess.Committee[found-1]}
-		return nil
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		out, err = memberIn(tx, id, code)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// memberIn is Member inside a transaction.
+func memberIn(tx Tx, id, code string) (*MemberAccess, error) {
+	canonical, ok := NormalizeToken(code)
+	if !ok {
+		return nil, errMemberUnknown
+	}
+	h := HashToken(canonical)
+	sess, err := tx.Session(id)
+	if err != nil {
+		if ErrorCode(err) == ENotFound {
+			return nil, errMemberUnknown
+		}
+		return nil, err
+	}
+	m, err := readMemberLinks(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	found := 0
+	for i, want := range m.hashes {
+		if subtle.ConstantTimeCompare(h[:], want[:]) == 1 {
+			found = i
+		}
+	}
+	if found < 1 || found > len(sess.Committee) {
+		return nil, errMemberUnknown
+	}
+	return &MemberAccess{Session: id, Trustee: found, Name: sess.Committee[found-1]}, nil
+}
+
+// memberActorPrefix starts the actor of every entry a member page caused,
+// so that the record and the console tell a phone's message from a file
+// the organiser imported.
+const memberActorPrefix = "bkp/"
+
+// MemberActor is the actor logged for what trustee i's member page sent.
+func MemberActor(trustee int) string { return memberActorPrefix + strconv.Itoa(trustee) }
+
+// FromMemberPage reports whether an entry's actor is a member page's.
+func FromMemberPage(actor string) bool { return strings.HasPrefix(actor, memberActorPrefix) }
+
+// MemberMessage records a ceremony message sent from a member page with
+// this member code: as AddCeremonyMessage, in the same transaction as the
+// code's check, and only a message of the code's own trustee; the member
+// page's assets are logged first if they changed (MemberPageAssets). A
+// refused message or code logs nothing.
+func (s *Service) MemberMessage(ctx context.Context, id, code string, data []byte) error {
+	var head struct {
+		Format string `json:"format"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return &Error{Code: EInvalid, Key: "ceremony_message", Args: Args{"err": err.Error()}}
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		m, err := memberIn(tx, id, code)
+		if err != nil {
+			return err
+		}
+		_, err = s.addCeremonyMessage(tx, MemberActor(m.Trustee), id, head.Format, data, m.Trustee)
+		return err
+	})
+}
+
+// MemberPartial records a partial decryption sent from a member page with
+// this member code, as AddPartial does, of the code's own trustee only.
+func (s *Service) MemberPartial(ctx context.Context, id, code string, data []byte) error {
+	part, err := box.ParsePartial(data)
+	if err != nil {
+		return &Error{Code: EInvalid, Key: "partial_malformed", Args: Args{"err": err.Error()}}
+	}
+	var bad error
+	err = s.store.Update(ctx, func(tx Tx) error {
+		m, err := memberIn(tx, id, code)
+		if err != nil {
+			return err
+		}
+		bad, err = s.addPartial(tx, MemberActor(m.Trustee), id, part, m.Trustee)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return bad
+}
+
+// SealedBallots returns the encrypted ballots a closed session sealed into
+// its log (EncryptedBallot entries, as cast, in log order), so that a
+// trustee's device can recompute the encrypted tally before it decrypts
+// anything.
+func (s *Service) SealedBallots(ctx context.Context, id string) ([]json.RawMessage, error) {
+	var out []json.RawMessage
+	err := s.store.View(ctx, func(tx Tx) error {
+		sess, err := tx.Session(id)
+		if err != nil {
+			return err
+		}
+		if sess.State == Draft || sess.State == Open {
+			return ErrNotClosed
+		}
+		es, err := tx.AuditEntries(id, 1, 0)
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			if e.Type == audit.EncryptedBallot {
+				out = append(out, json.RawMessage(e.Data))
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // MemberLinks returns which trustees of session id have a link and which

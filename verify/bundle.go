@@ -61,6 +61,10 @@ type Report struct {
 	Head        string     `json:"head,omitempty"` // hash of the last entry, when the chain holds
 	Checks      []Check    `json:"checks"`
 	Cosigners   []Cosigner `json:"cosigners"`
+	// MemberAssets lists the committee's member page asset digests (hex)
+	// the log names, in log order, for an inspector to compare with the
+	// release (SPEC.md 11.15).
+	MemberAssets []string `json:"member_assets,omitempty"`
 }
 
 // OK reports whether no check failed.
@@ -526,6 +530,7 @@ func (r *report) encryptedChecks(rep *Replay) {
 		}
 		return
 	}
+	r.MemberAssets = rep.MemberAssets
 	if rep.Ceremony == nil {
 		r.add(CheckCeremony, StatusSkipped, 0, "the key ceremony has not completed yet")
 	} else {

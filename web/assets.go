@@ -32,17 +32,20 @@ type VoterAsset struct {
 // release's source. An inspector compares the digest a server logs with the one computed from the release, and
 // the per-file digests name the file that differs; `tinnhiem serve` sets the digest as ballot.Service.VoterAssets,
 // which logs it in every SessionOpened, and prints it at start-up.
-func VoterAssets() ([]VoterAsset, [32]byte) {
+func VoterAssets() ([]VoterAsset, [32]byte) { return assetDigest(voterAssetPaths) }
+
+// assetDigest hashes the embedded files of one page, as VoterAssets says.
+func assetDigest(paths []string) ([]VoterAsset, [32]byte) {
 	var list bytes.Buffer
-	out := make([]VoterAsset, 0, len(voterAssetPaths))
-	for _, path := range voterAssetPaths {
+	out := make([]VoterAsset, 0, len(paths))
+	for _, path := range paths {
 		fsys := templateFS
 		if strings.HasPrefix(path, "static/") {
 			fsys = staticFS
 		}
 		data, err := fsys.ReadFile(path)
 		if err != nil {
-			panic(fmt.Sprintf("web: embedded voter asset %s missing: %v", path, err))
+			panic(fmt.Sprintf("web: embedded page asset %s missing: %v", path, err))
 		}
 		a := VoterAsset{Path: path, SHA256: sha256.Sum256(data)}
 		out = append(out, a)

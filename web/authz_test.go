@@ -20,6 +20,11 @@ var voterRoutes = map[string]bool{
 	// The paper section of a committee member's page: no account, the
 	// member's link code in the request body (web/paper.go).
 	"GET /bkp/phieu-giay": true, "POST /api/v1/member/paper/form": true, "POST /api/v1/member/paper": true,
+	// The committee's member page and API: no account, the member code in
+	// the body is the authorisation (member.go).
+	"GET /bkp/{session}/{code}": true, "GET /bkp/": true,
+	"POST /api/v1/member/state": true, "POST /api/v1/member/messages": true, "POST /api/v1/member/message": true,
+	"POST /api/v1/member/tally": true, "POST /api/v1/member/partial": true,
 }
 
 type walkedRoute struct{ method, path string }

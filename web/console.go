@@ -64,6 +64,7 @@ func (s *Server) consoleRoutes() []consoleRoute {
 		{get, "/admin/s/{id}/ceremony/tally.json", permSessionRead, s.handleEncryptedTally},
 		{post, "/admin/s/{id}/ceremony/partials", permSessionWrite, s.handleTrusteeUpload("partials", s.svc.AddPartial)},
 		{post, "/admin/s/{id}/display", permSessionWrite, s.handleIssueDisplay},
+		{get, "/admin/s/{id}/ceremony/status", permSessionRead, s.handleCeremonyStatus},
 		{post, "/admin/s/{id}/members", permSessionWrite, s.handleMemberLinks},
 		{post, "/admin/s/{id}/members/reissue", permSessionWrite, s.handleMemberLink},
 		{post, "/admin/s/{id}/paper", permSessionWrite, s.handlePaperIssue},

@@ -39,6 +39,9 @@ type trusteeRow struct {
 	// Partial is how its partial decryption stands after close: "" none
 	// sent, "valid", or "invalid" when every one it sent fails to verify.
 	Partial string
+	// Sources says where each round (1, 2, 3) and the partial came from:
+	// "phone" (the member page) or "file" (imported here), "" not in.
+	Sources [4]string
 }
 
 // ceremonyView is the "Key ceremony" section of an encrypted session's
@@ -93,8 +96,24 @@ func (s *Server) ceremonyOf(ctx context.Context, sess *ballot.Session, canWrite 
 			return nil, err
 		}
 	}
+	entries, _, err := s.svc.Log(ctx, sess.ID)
+	if err != nil {
+		return nil, err
+	}
+	phones := memberFromLog(entries)
+	source := func(i int, in bool, typ audit.Type) string {
+		switch {
+		case !in:
+			return ""
+		case phones[i][typ]:
+			return "phone"
+		}
+		return "file"
+	}
 	for _, ts := range st.Trustees {
 		row := trusteeRow{TrusteeStatus: ts, Partial: partials[ts.Number]}
+		row.Sources = [4]string{source(ts.Number, ts.Round1, audit.KeyCeremonyRound1), source(ts.Number, ts.Round2, audit.KeyCeremonyRound2),
+			source(ts.Number, ts.Round3, audit.KeyCeremonyRound3), source(ts.Number, row.Partial != "", audit.PartialDecryption)}
 		if ts.Disqualified != "" {
 			row.Reason = disqualifiedKeys[ts.Disqualified]
 			if row.Reason == "" {
@@ -147,6 +166,41 @@ func (s *Server) partialsOf(ctx context.Context, id string, result []byte) (map[
 		}
 	}
 	return out, valid, nil
+}
+
+// ceremonyStatusJSON is the ceremony section's live figures, which the
+// console's script polls while members work on their phones.
+type ceremonyStatusJSON struct {
+	Completed bool                `json:"completed"`
+	Valid     int                 `json:"valid"`
+	T         int                 `json:"t"`
+	Trustees  []ceremonyTrusteeJS `json:"trustees"`
+}
+
+// ceremonyTrusteeJS is one trustee's row: each round's and the partial's
+// source ("phone", "file" or ""), and the partial's state.
+type ceremonyTrusteeJS struct {
+	Number  int       `json:"number"`
+	Sources [4]string `json:"sources"`
+	Partial string    `json:"partial"`
+}
+
+// handleCeremonyStatus answers the ceremony section's live figures.
+func (s *Server) handleCeremonyStatus(w http.ResponseWriter, r *http.Request, c *call) {
+	v, err := s.ceremonyOf(r.Context(), c.session, false)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if v == nil {
+		s.fail(w, r, ballot.ErrNotEncrypted)
+		return
+	}
+	out := ceremonyStatusJSON{Completed: v.Completed, Valid: v.Valid, T: v.T, Trustees: []ceremonyTrusteeJS{}}
+	for _, row := range v.Trustees {
+		out.Trustees = append(out.Trustees, ceremonyTrusteeJS{Number: row.Number, Sources: row.Sources, Partial: row.Partial})
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // resultFile is the result as a file: the message and a line end, as
@@ -401,6 +455,9 @@ var ceremonyTexts = map[string]text{
 	"ceremony.dq.share":     {"Bị loại: gửi phần chia sai, bị khiếu nại có căn cứ", "Disqualified: sent a bad share (justified complaint)"},
 	"ceremony.dq.complaint": {"Bị loại: khiếu nại sai", "Disqualified: made a false complaint"},
 	"ceremony.dq.other":     {"Bị loại", "Disqualified"},
+	"ceremony.src.phone":    {"điện thoại", "phone"},
+	"ceremony.src.file":     {"tệp", "file"},
+	"ceremony.tally.ready":  {"Đã đủ bản giải mã hợp lệ: có thể kiểm phiếu.", "Enough valid partial decryptions: the tally can run."},
 
 	"console.ceremony.messages": {"Nhập thông điệp lễ tạo khóa", "Import of key-ceremony messages"},
 	"console.ceremony.partials": {"Nhập bản giải mã từng phần", "Import of partial decryptions"},

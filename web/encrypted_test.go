@@ -346,10 +346,11 @@ func TestBrowserEncryptedVote(t *testing.T) {
 }
 
 // TestOnlyVoterPageLoadsBox keeps the encrypted ballot box off the pages
-// that do not encrypt: a script that is not loaded cannot be misused there.
+// that do not encrypt or decrypt (the voter's and the committee member's
+// do): a script that is not loaded cannot be misused there.
 func TestOnlyVoterPageLoadsBox(t *testing.T) {
 	f := newFixture(t, fixtureOptions{tokens: 1})
-	for path, want := range map[string]bool{"/v/": true, "/V/" + f.tokens[0]: true, "/": false, "/nhap-ma": false, "/tra-cuu": false} {
+	for path, want := range map[string]bool{"/v/": true, "/V/" + f.tokens[0]: true, "/bkp/": true, "/": false, "/nhap-ma": false, "/tra-cuu": false} {
 		res, body := f.get(path)
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("GET %s: %d", path, res.StatusCode)

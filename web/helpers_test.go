@@ -74,6 +74,10 @@ type fixtureOptions struct {
 	// formal makes the session a formal vote of confidence (nq96-bpt) of
 	// a People's Council, with two options per line.
 	formal bool
+	// keyless leaves an encrypted session's key ceremony to the test: the
+	// committee is named, nothing of the ceremony is sent, the session
+	// stays in draft.
+	keyless bool
 }
 
 func newFixture(t *testing.T, o fixtureOptions) *fixture {
@@ -98,6 +102,8 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	svc := ballot.NewService(store, key, nil, nil)
 	_, assets := VoterAssets()
 	svc.VoterAssets = hex.EncodeToString(assets[:])
+	_, member := MemberAssets()
+	svc.MemberAssets = hex.EncodeToString(member[:])
 	in := ballot.NewSession{
 		Title: "Hội nghị lấy phiếu tín nhiệm năm 2026", Body: "Ban Chấp hành Đảng bộ Khối",
 		Date: "2026-11-22", Place: "Hội trường A", Encrypted: o.encrypted,
@@ -135,7 +141,9 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 		if err := svc.SetCommittee(ctx, "test", sess.ID, []string{"Phạm Thu Hà", "Đỗ Minh Khang", "Vũ Thị Lan"}); err != nil {
 			t.Fatalf("SetCommittee: %v", err)
 		}
-		if com, err = simtrustee.Ceremony(ctx, svc, "test", sess.ID, rand.Reader); err != nil {
+		if o.keyless {
+			o.draft = true
+		} else if com, err = simtrustee.Ceremony(ctx, svc, "test", sess.ID, rand.Reader); err != nil {
 			t.Fatalf("key ceremony: %v", err)
 		}
 	}

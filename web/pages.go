@@ -26,6 +26,7 @@ type pages struct {
 	tracker *template.Template
 	display *template.Template
 	paper   *template.Template // the paper-entry section of the member page
+	member  *template.Template // the committee member page (member.go)
 }
 
 // pageData is what every page template sees.
@@ -57,7 +58,7 @@ func loadPages() *pages {
 		return template.Must(template.New("layout.html").Funcs(templateFuncs).
 			ParseFS(templateFS, "templates/layout.html", "templates/codeform.html", "templates/"+page))
 	}
-	return &pages{voter: parse("voter.html"), entry: parse("entry.html"), tracker: parse("tracker.html"), display: parse("display.html"), paper: parse("paper.html")}
+	return &pages{voter: parse("voter.html"), entry: parse("entry.html"), tracker: parse("tracker.html"), display: parse("display.html"), paper: parse("paper.html"), member: parse("member.html")}
 }
 
 // handleVoterPage serves the ballot page for /V/{token}, /v/{token} and /v/.

@@ -91,12 +91,6 @@ func (s *Server) handlePaperPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, s.pages.paper, pageData{Title: "paper.title", Script: "paper.js", Box: true})
 }
 
-// memberRequest names a committee member by session and link code.
-type memberRequest struct {
-	Session string `json:"session"`
-	Member  string `json:"member"`
-}
-
 // paperEnterRequest is one entry of a paper ballot: the card code typed or
 // scanned from the paper and the ballot the browser made of its marks.
 type paperEnterRequest struct {
@@ -138,24 +132,16 @@ type paperEnterResponse struct {
 	Tracker string `json:"tracker"`
 }
 
-// member resolves the member of a request; an unknown code is slowed like
-// an unknown card, so that link codes cannot be guessed at speed.
+// member resolves the member of a request; an unknown code is slowed
+// like an unknown card (failMember), so that link codes cannot be guessed
+// at speed.
 func (s *Server) member(w http.ResponseWriter, r *http.Request, session, code string) *ballot.MemberAccess {
 	m, err := s.svc.Member(r.Context(), session, code)
-	if err == nil {
-		return m
+	if err != nil {
+		s.failMember(w, r, err)
+		return nil
 	}
-	if ballot.ErrorCode(err) == ballot.ENotFound {
-		wait, ok := s.lookups.reserve(clientAddress(r))
-		if !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(wait)))
-			writeJSON(w, http.StatusTooManyRequests, rateLimitedBody(false))
-			return nil
-		}
-		sleep(r.Context(), wait)
-	}
-	s.fail(w, r, err)
-	return nil
+	return m
 }
 
 // handlePaperForm gives a committee member what the paper section needs:

@@ -130,6 +130,14 @@ func (s *Server) routes() *mux.Router {
 	api.Handle("/display", small(http.HandlerFunc(s.handleDisplay))).Methods(http.MethodPost)
 	api.Handle("/member/paper/form", small(http.HandlerFunc(s.handlePaperForm))).Methods(http.MethodPost)
 	api.Handle("/member/paper", cast(http.HandlerFunc(s.handlePaperEnter))).Methods(http.MethodPost)
+	// The committee's member page (member.go): every request names the
+	// session and the member code in its body; a wrong code is slowed as a
+	// wrong card is.
+	api.Handle("/member/state", small(http.HandlerFunc(s.handleMemberState))).Methods(http.MethodPost)
+	api.Handle("/member/messages", small(http.HandlerFunc(s.handleMemberMessages))).Methods(http.MethodPost)
+	api.Handle("/member/message", cast(http.HandlerFunc(s.handleMemberMessage))).Methods(http.MethodPost)
+	api.Handle("/member/tally", small(http.HandlerFunc(s.handleMemberTally))).Methods(http.MethodPost)
+	api.Handle("/member/partial", cast(http.HandlerFunc(s.handleMemberPartial))).Methods(http.MethodPost)
 	api.Handle("/cast", cast(http.HandlerFunc(s.handleCast))).Methods(http.MethodPost)
 
 	get := []string{http.MethodGet, http.MethodHead}
@@ -139,6 +147,8 @@ func (s *Server) routes() *mux.Router {
 	for _, p := range []string{"/V/{token}", "/v/{token}", "/V/", "/v/"} {
 		r.HandleFunc(p, s.handleVoterPage).Methods(get...)
 	}
+	r.HandleFunc("/bkp/{session}/{code}", s.handleMemberPage).Methods(get...)
+	r.HandleFunc("/bkp/", s.handleMemberPage).Methods(get...)
 	r.HandleFunc("/", s.handleEntryPage).Methods(get...)
 	r.HandleFunc("/nhap-ma", s.handleEntryPage).Methods(get...)
 	r.HandleFunc("/tra-cuu", s.handleTrackerPage).Methods(get...)

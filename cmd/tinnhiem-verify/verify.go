@@ -206,6 +206,9 @@ func printReport(w io.Writer, path string, r *verify.Report) {
 		}
 		fmt.Fprintln(w)
 	}
+	for _, a := range r.MemberAssets {
+		fmt.Fprintf(w, "Trang Ban kiểm phiếu / member page assets: %s\n", a)
+	}
 	for _, c := range r.Cosigners {
 		fmt.Fprintf(w, "Đồng ký / cosigned by: %s (%s), điểm kiểm tra / checkpoint %d, mục / entry %d\n", c.Name, c.Fingerprint, c.Size, c.Entry)
 	}

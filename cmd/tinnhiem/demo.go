@@ -15,6 +15,7 @@ import (
 	"tinnhiem/ballot"
 	"tinnhiem/ballot/simtrustee"
 	"tinnhiem/cmd/internal/cli"
+	"tinnhiem/web"
 )
 
 //go:embed demodata/members.csv demodata/cadres.csv
@@ -29,10 +30,15 @@ func cmdDemo(e *env, args []string) error {
 	addr := f.String("addr", "127.0.0.1:8080", "`ADDRESS` to listen on")
 	dir := f.String("dir", "tinnhiem-demo", "`DIR` for the demo database, key and cards")
 	clear := f.Bool("clear", false, "a session of the older mode, ballots stored as marks, with no committee to simulate")
+	committeeMode := f.String("committee", "simulated", "`MODE` of the encrypted session's counting committee: simulated (in this process) or phones (member links printed; the ceremony and the decryption run on the members' pages)")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
 	}
+	if *committeeMode != "simulated" && *committeeMode != "phones" {
+		return fmt.Errorf("unknown --committee %q: use simulated or phones", *committeeMode)
+	}
+	phones := *committeeMode == "phones" && !*clear
 	if err := cli.NoArgs(pos); err != nil {
 		return err
 	}
@@ -59,7 +65,7 @@ func cmdDemo(e *env, args []string) error {
 		return err
 	}
 	defer closeStore()
-	sess, committee, err := prepareDemo(e, svc, *dir, base, !*clear)
+	sess, committee, err := prepareDemo(e, svc, *dir, base, !*clear, phones)
 	if err != nil {
 		ln.Close()
 		return err
@@ -73,6 +79,15 @@ func cmdDemo(e *env, args []string) error {
 	if err != nil {
 		ln.Close()
 		return err
+	}
+	if phones {
+		fmt.Fprintf(e.stdout, "\nBan kiểm phiếu trên điện thoại / the committee on phones — mỗi thành viên mở liên kết của mình / each member opens their link:\n")
+		for _, l := range demoMemberLinks {
+			fmt.Fprintf(e.stdout, "  %d. %s: %s\n     (mã nhập tay / code to type: %s)\n", l.Trustee, l.Name, web.MemberURL(base, sess.ID, l.Code), ballot.FormatCode(l.Code))
+		}
+		fmt.Fprintf(e.stdout, "Từng thành viên bấm \"Tạo khóa\"; khi cả ba đã gửi vòng 3, hoàn tất lễ tạo khóa rồi mở phiên trong trang quản lý; sau khi đóng phiên, từng thành viên bấm \"Giải mã kết quả\" (2 trong 3 là đủ), rồi bấm Kiểm phiếu.\n"+
+			"Each member taps \"Tạo khóa\"; once all three sent round 3, complete the ceremony and open the vote in the console; after close each member taps \"Giải mã kết quả\" (2 of 3 suffice), then Tally.\n")
+		fmt.Fprintf(e.stdout, "Mã băm trang Ban kiểm phiếu / member page assets: %s\n", svc.MemberAssets)
 	}
 	fmt.Fprintf(e.stdout, "\nMở trang bỏ phiếu của từng thẻ / open a card's ballot page:\n")
 	for _, u := range demoURLs {
@@ -157,7 +172,15 @@ func selfCommand() string {
 // demo's codes are meant to be seen, unlike a real session's.
 var demoURLs []string
 
-func prepareDemo(e *env, svc *ballot.Service, dir, base string, encrypted bool) (*ballot.Session, *simtrustee.Committee, error) {
+// demoMemberLinks holds the committee's links of a demo whose committee is
+// on phones, between preparing and printing.
+var demoMemberLinks []ballot.MemberLink
+
+// prepareDemo builds the demo session; with phones, the encrypted
+// session's committee gets member links instead of being simulated, and
+// the session stays in draft until the ceremony is completed and the vote
+// opened from the console.
+func prepareDemo(e *env, svc *ballot.Service, dir, base string, encrypted, phones bool) (*ballot.Session, *simtrustee.Committee, error) {
 	actor := cliActor()
 	step := func(format string, args ...any) { fmt.Fprintf(e.stdout, "✓ "+format+"\n", args...) }
 	sess, err := svc.CreateSession(e.ctx, actor, ballot.NewSession{
@@ -207,7 +230,13 @@ func prepareDemo(e *env, svc *ballot.Service, dir, base string, encrypted bool) 
 	}
 	step("Ban kiểm phiếu / counting committee: %s, %s, %s", members[5].Name, members[6].Name, members[7].Name)
 	var committee *simtrustee.Committee
-	if encrypted {
+	switch {
+	case phones:
+		if demoMemberLinks, err = svc.IssueMemberLinks(e.ctx, actor, sess.ID); err != nil {
+			return nil, nil, err
+		}
+		step("phát liên kết cho Ban kiểm phiếu / committee member links issued: %d", len(demoMemberLinks))
+	case encrypted:
 		if committee, err = simulateCommittee(e, svc, sess.ID); err != nil {
 			return nil, nil, err
 		}
@@ -234,6 +263,10 @@ func prepareDemo(e *env, svc *ballot.Service, dir, base string, encrypted bool) 
 		demoURLs = append(demoURLs, ballot.VoteURL(base, t))
 	}
 	step("phát hành thẻ / cards issued: %d → %s", len(tokens), out)
+	if phones {
+		step("phiên chờ lễ tạo khóa trên điện thoại / the session waits for the key ceremony on the phones")
+		return sess, nil, nil
+	}
 	if err := svc.Open(e.ctx, actor, sess.ID, false, ""); err != nil {
 		return nil, nil, err
 	}

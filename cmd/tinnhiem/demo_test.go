@@ -128,3 +128,53 @@ wait:
 		t.Fatalf("tally of the demo printed:\n%s", out)
 	}
 }
+
+// TestDemoCommitteeOnPhones runs "tinnhiem demo --committee phones": it
+// prints one member link per member of the committee instead of
+// simulating it, each link opens its member's state through the member
+// API, and the session waits in draft for the ceremony.
+func TestDemoCommitteeOnPhones(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(binPath, "demo", "--addr", "127.0.0.1:0", "--dir", dir, "--committee", "phones")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() })
+	link := regexp.MustCompile(`^(\d)\. .+: (http://[0-9.:]+)/bkp/([^/]+)/([A-Z2-7]{32})$`)
+	var links [][]string
+	var simulated, console bool
+	lines := bufio.NewScanner(stdout)
+	deadline := time.Now().Add(30 * time.Second)
+	for lines.Scan() && time.Now().Before(deadline) {
+		l := strings.TrimSpace(lines.Text())
+		if m := link.FindStringSubmatch(l); m != nil {
+			links = append(links, m)
+		}
+		simulated = simulated || strings.Contains(l, "The committee is simulated")
+		if strings.Contains(l, "organiser console") {
+			console = true
+			break
+		}
+	}
+	go io.Copy(io.Discard, stdout)
+	if len(links) != 3 || simulated || !console {
+		t.Fatalf("the demo printed %d member links (simulated %v, console line %v)", len(links), simulated, console)
+	}
+	for i, m := range links {
+		body := `{"session":"` + m[3] + `","member":"` + m[4] + `"}`
+		res, err := http.Post(m[2]+"/api/v1/member/state", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(raw), `"trustee":`+m[1]) || !strings.Contains(string(raw), `"state":"draft"`) {
+			t.Errorf("link %d: %d %s", i+1, res.StatusCode, raw)
+		}
+	}
+}

@@ -141,6 +141,8 @@ func serveWith(e *env, svc *ballot.Service, ln net.Listener, opts web.Options) e
 	// can compare it with the one computed from the release's source.
 	_, assets := web.VoterAssets()
 	svc.VoterAssets = hex.EncodeToString(assets[:])
+	_, member := web.MemberAssets()
+	svc.MemberAssets = hex.EncodeToString(member[:])
 	srv := &http.Server{
 		Handler:           web.New(svc, opts).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -151,7 +153,7 @@ func serveWith(e *env, svc *ballot.Service, ln net.Listener, opts web.Options) e
 		ErrorLog:          web.ServerErrorLog(logger), // without client addresses or times
 	}
 	logger.Info("tinnhiem serving", "addr", ln.Addr().String(), "base_url", baseURL,
-		"key_fingerprint", audit.Fingerprint(svc.Key().VerifierKey()), "voter_assets", svc.VoterAssets)
+		"key_fingerprint", audit.Fingerprint(svc.Key().VerifierKey()), "voter_assets", svc.VoterAssets, "member_assets", svc.MemberAssets)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

@@ -50,6 +50,8 @@ func openService(f *flags) (*ballot.Service, func(), error) {
 	// serves, so that inspectors compare it with the release.
 	_, assets := web.VoterAssets()
 	svc.VoterAssets = hex.EncodeToString(assets[:])
+	_, member := web.MemberAssets()
+	svc.MemberAssets = hex.EncodeToString(member[:])
 	return svc, func() { store.Close() }, nil
 }
 

@@ -117,3 +117,9 @@ export const trustee = Object.freeze({
   SEAL_DEFAULTS: trusteeAPI.SEAL_DEFAULTS,
   TrusteeFileError: trusteeAPI.TrusteeFileError,
 });
+
+/**
+ * Checks, before a trustee decrypts, that the tally is the sum of the sealed ballots handed along with it (SPEC.md
+ * 11.15): returns {ballots}, or throws a TallySumError naming the first line and option that differ.
+ */
+export { checkTallySum, TallySumError } from './sum.js';

@@ -456,11 +456,6 @@ func (s *Service) CastEncrypted(ctx context.Context, code string, data []byte) (
 		}
 		return nil, err
 	}
-	if frozen.paper[audit.Hash(b.Card)] {
-		// A paper ballot is cast by the committee's confirmed entry only,
-		// so that one member alone cannot cast it from a phone.
-		return nil, &Error{Code: EInvalid, Key: "paper_card_phone"}
-	}
 	tracker := audit.Hash(b.Tracker(frozen.params))
 	if _, err := s.store.Cast(ctx, h, Ballot{ID: hex.EncodeToString(tracker[:]), Box: box.FormatBallot(b)}); err != nil {
 		if hinted && (errors.Is(err, ErrClosed) || errors.Is(err, ErrNotOpen)) {

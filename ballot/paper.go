@@ -28,6 +28,7 @@ type paperEntry struct {
 type paperLog struct {
 	confirmations int
 	cards         map[audit.Hash]bool         // card keys issued as paper
+	phone         map[audit.Hash]bool         // card keys issued as cards for phones
 	entries       map[audit.Hash][]paperEntry // per card, the entries since its last mismatch
 	entered       map[audit.Hash]bool         // cards with any entry logged
 	mismatches    int
@@ -35,7 +36,7 @@ type paperLog struct {
 
 // readPaper reads the paper ballots of an encrypted session from its log.
 func readPaper(tx Tx, id string, setup *audit.BoxSetup) (*paperLog, error) {
-	pl := &paperLog{confirmations: setup.PaperConfirmations, cards: map[audit.Hash]bool{},
+	pl := &paperLog{confirmations: setup.PaperConfirmations, cards: map[audit.Hash]bool{}, phone: map[audit.Hash]bool{},
 		entries: map[audit.Hash][]paperEntry{}, entered: map[audit.Hash]bool{}}
 	if pl.confirmations == 0 {
 		pl.confirmations = audit.DefaultPaperConfirmations
@@ -54,9 +55,11 @@ func readPaper(tx Tx, id string, setup *audit.BoxSetup) (*paperLog, error) {
 			if err := json.Unmarshal(e.Data, &d); err != nil {
 				return nil, bad(err)
 			}
-			if d.Paper {
-				for _, h := range d.Hashes {
+			for _, h := range d.Hashes {
+				if d.Paper {
 					pl.cards[h] = true
+				} else {
+					pl.phone[h] = true
 				}
 			}
 		case audit.PaperConfirmationsSet:
@@ -201,8 +204,8 @@ type PaperEntry struct {
 	Waiting int
 }
 
-// EnterPaperBallot records committee member trustee's entry of the paper
-// ballot with card code for open session id: ballotJSON is the ballot the
+// EnterPaperBallot records committee member trustee's entry of a paper
+// ballot for open session id: ballotJSON is the ballot the
 // member's browser made with box.EncryptPaper's deterministic encryption.
 // The card must be issued as paper and unused, the ballot signed with its
 // key and valid (multiple-mark lines allowed). The first entry is logged as
@@ -211,14 +214,10 @@ type PaperEntry struct {
 // is cast through the one-vote transaction and then logged. A different
 // ballot is refused and logged as PaperBallotMismatch, after which the
 // paper is entered afresh; a member who entered this paper already is
-// refused. The code is used to find and mark the card and is neither
-// stored nor logged. A refused entry changes nothing but the mismatch entry.
-func (s *Service) EnterPaperBallot(ctx context.Context, trustee int, id, code string, ballotJSON []byte) (*PaperEntry, error) {
-	canonical, ok := NormalizeToken(code)
-	if !ok {
-		return nil, &Error{Code: EInvalid, Key: "token_malformed"}
-	}
-	h := HashToken(canonical)
+// refused. The card is found by the public key the ballot is signed with
+// (PaperTokenKey): the server never receives a paper ballot's code, without
+// which it cannot recompute the deterministic entry. A refused entry changes nothing but the mismatch entry.
+func (s *Service) EnterPaperBallot(ctx context.Context, trustee int, id string, ballotJSON []byte) (*PaperEntry, error) {
 	var p *box.Params
 	if err := s.store.View(ctx, func(tx Tx) error {
 		sess, err := tx.Session(id)
@@ -249,13 +248,10 @@ func (s *Service) EnterPaperBallot(ctx context.Context, trustee int, id, code st
 	if err != nil {
 		return nil, &Error{Code: EInvalid, Key: "ballot_malformed", Args: Args{"err": err.Error()}}
 	}
-	card, err := CardKey(id, canonical)
-	if err != nil {
-		return nil, err
-	}
-	if audit.Hash(b.Card) != card {
-		return nil, &Error{Code: EInvalid, Key: "ballot_card"}
-	}
+	// The card is found by the key its ballot is signed with: the code
+	// stays with the paper and the committee (PaperTokenKey).
+	card := audit.Hash(b.Card)
+	h := PaperTokenKey(card)
 	if err := box.VerifyBallot(p, b, true); err != nil {
 		return nil, &Error{Code: EInvalid, Key: "ballot_proof", Args: Args{"err": err.Error(), "variant": "whole"}}
 	}
@@ -275,16 +271,6 @@ func (s *Service) EnterPaperBallot(ctx context.Context, trustee int, id, code st
 			return &Error{Code: EInvalid, Key: "ceremony_trustee", Args: Args{"trustee": trustee, "n": len(sess.Committee)}}
 		}
 		actor = sess.Committee[trustee-1]
-		owner, st, err := tx.Token(h)
-		switch {
-		case ErrorCode(err) == ENotFound, err == nil && owner != id:
-			return ErrTokenUnknown
-		case err != nil:
-			return err
-		}
-		if err := usable(st); err != nil {
-			return err
-		}
 		setup, err := boxSetup(tx, id)
 		if err != nil {
 			return err
@@ -294,7 +280,20 @@ func (s *Service) EnterPaperBallot(ctx context.Context, trustee int, id, code st
 			return err
 		}
 		if !pl.cards[card] {
-			return &Error{Code: EInvalid, Key: "paper_not_paper"}
+			if pl.phone[card] {
+				return &Error{Code: EInvalid, Key: "paper_not_paper"}
+			}
+			return ErrTokenUnknown
+		}
+		owner, st, err := tx.Token(h)
+		switch {
+		case ErrorCode(err) == ENotFound, err == nil && owner != id:
+			return ErrTokenUnknown
+		case err != nil:
+			return err
+		}
+		if err := usable(st); err != nil {
+			return err
 		}
 		prev := pl.entries[card]
 		for _, e := range prev {

@@ -571,6 +571,17 @@ func (s *Service) issueTokens(ctx context.Context, actor, id string, n int, pape
 		}
 		tokens[i], hashes[i] = t, HashToken(t)
 	}
+	if paper {
+		// A paper card is stored under its public key (PaperTokenKey); the
+		// log names it by that key, as every card of an encrypted session.
+		keys, err := cardKeys(id, tokens)
+		if err != nil {
+			return err
+		}
+		for i, k := range keys {
+			hashes[i] = PaperTokenKey(k)
+		}
+	}
 	// Shuffle with randomness from s.rand so that the order of cards on
 	// paper says nothing about the order of issue.
 	var seed [32]byte
@@ -632,7 +643,20 @@ func (s *Service) RevokeToken(ctx context.Context, actor, id, code, reason strin
 		if sess.State != Draft && sess.State != Open {
 			return ErrClosed
 		}
+		setup, err := boxSetup(tx, id)
+		if err != nil {
+			return err
+		}
 		owner, st, err := tx.Token(h)
+		if ErrorCode(err) == ENotFound && setup != nil {
+			// Perhaps a paper ballot's card, stored under its public key.
+			var card audit.Hash
+			if card, err = CardKey(id, token); err != nil {
+				return err
+			}
+			h = PaperTokenKey(card)
+			owner, st, err = tx.Token(h)
+		}
 		switch {
 		case ErrorCode(err) == ENotFound, err == nil && owner != id:
 			return ErrTokenUnknown
@@ -651,9 +675,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor, id, code, reason strin
 			return err
 		}
 		logged := h
-		if setup, err := boxSetup(tx, id); err != nil {
-			return err
-		} else if setup != nil {
+		if setup != nil {
 			if logged, err = CardKey(id, token); err != nil {
 				return err
 			}

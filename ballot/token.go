@@ -50,6 +50,16 @@ func NormalizeToken(s string) (string, bool) {
 // SHA-256 of its canonical form. The token itself is never stored.
 func HashToken(canonical string) audit.Hash { return audit.Sum([]byte(canonical)) }
 
+// PaperTokenKey returns the hash under which a paper ballot's card is
+// stored: SHA-256 of a label and the card's public key, not of its code.
+// The committee's browser finds the card by the public key its ballot is
+// signed with, so that the card code of a paper ballot never reaches the
+// server: with the code, and the few possible marks of a line, the server
+// could recompute a deterministic paper entry (SPEC.md 11.5.2) and read it.
+func PaperTokenKey(card audit.Hash) audit.Hash {
+	return audit.Sum(append([]byte("tinnhiem/paper-card/v1\x00"), card[:]...))
+}
+
 // FormatCode returns a token in groups of four for printing and typing.
 func FormatCode(token string) string {
 	var b strings.Builder

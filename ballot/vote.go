@@ -90,10 +90,6 @@ type frozenBallot struct {
 	cadres []Cadre
 	index  map[string]int
 	params *box.Params // an encrypted session's; nil for a clear one
-	// paper holds the card keys issued as paper ballots, which only the
-	// committee's confirmed entry casts (SPEC.md 11.5.2); no card is issued
-	// once a session is open, so it cannot change either.
-	paper map[audit.Hash]bool
 }
 
 // frozenCadres returns the ballot of an open session from memory: cadres
@@ -141,7 +137,6 @@ func (s *Service) loadFrozen(ctx context.Context, id string) (*frozenBallot, err
 	var cs []Cadre
 	var unused []audit.Hash
 	var params *box.Params
-	var paper map[audit.Hash]bool
 	err := s.store.View(ctx, func(tx Tx) error {
 		sess, err := tx.Session(id)
 		if err != nil {
@@ -155,17 +150,6 @@ func (s *Service) loadFrozen(ctx context.Context, id string) (*frozenBallot, err
 			if params, err = boxParams(tx, id, len(cs)); err != nil {
 				return err
 			}
-			if params != nil {
-				setup, err := boxSetup(tx, id)
-				if err != nil {
-					return err
-				}
-				pl, err := readPaper(tx, id, setup)
-				if err != nil {
-					return err
-				}
-				paper = pl.cards
-			}
 		}
 		if state == Open {
 			unused, err = tx.TokenHashes(id, TokenIssued)
@@ -175,7 +159,7 @@ func (s *Service) loadFrozen(ctx context.Context, id string) (*frozenBallot, err
 	if err != nil {
 		return nil, err
 	}
-	b := &frozenBallot{rules: rules, cadres: cs, index: cadreIndex(cs), params: params, paper: paper}
+	b := &frozenBallot{rules: rules, cadres: cs, index: cadreIndex(cs), params: params}
 	if state == Open {
 		s.tokens.remember(id, unused)
 		s.mu.Lock()

@@ -91,12 +91,12 @@ func (s *Server) handlePaperPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, s.pages.paper, pageData{Title: "paper.title", Script: "paper.js", Box: true})
 }
 
-// paperEnterRequest is one entry of a paper ballot: the card code typed or
-// scanned from the paper and the ballot the browser made of its marks.
+// paperEnterRequest is one entry of a paper ballot: the ballot the
+// browser made of the paper's code and marks. The code itself stays in the
+// browser; the ballot names its card by the card's public key.
 type paperEnterRequest struct {
 	Session string          `json:"session"`
 	Member  string          `json:"member"`
-	Card    string          `json:"card"`
 	Ballot  json.RawMessage `json:"ballot"`
 }
 
@@ -202,7 +202,7 @@ func (s *Server) handlePaperEnter(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if req.Card == "" || len(req.Ballot) == 0 {
+	if len(req.Ballot) == 0 {
 		s.fail(w, r, errBadRequest)
 		return
 	}
@@ -210,7 +210,7 @@ func (s *Server) handlePaperEnter(w http.ResponseWriter, r *http.Request) {
 	if m == nil {
 		return
 	}
-	e, err := s.svc.EnterPaperBallot(r.Context(), m.Trustee, m.Session, req.Card, req.Ballot)
+	e, err := s.svc.EnterPaperBallot(r.Context(), m.Trustee, m.Session, req.Ballot)
 	if err != nil {
 		s.failLookup(w, r, err)
 		return

@@ -363,8 +363,16 @@ func TestPaperBallotsCLI(t *testing.T) {
 	}
 	var paperLogged bool
 	if err := store.View(context.Background(), func(tx ballot.Tx) error {
-		if _, _, err := tx.Token(ballot.HashToken(canonical)); err != nil {
+		// A paper card is stored under its public key, not its code's hash.
+		card, err := ballot.CardKey(id, canonical)
+		if err != nil {
 			return err
+		}
+		if _, _, err := tx.Token(ballot.PaperTokenKey(card)); err != nil {
+			return err
+		}
+		if _, _, err := tx.Token(ballot.HashToken(canonical)); ballot.ErrorCode(err) != ballot.ENotFound {
+			return fmt.Errorf("the paper card is found by its code's hash: %v", err)
 		}
 		es, err := tx.AuditEntries(id, 1, 0)
 		for _, e := range es {

@@ -56,7 +56,6 @@ var catalog = map[string]text{
 	"paper_not_paper":         {"Mã này không phải của một phiếu giấy: phiếu giấy chỉ nhập bằng mã in trên phiếu giấy.", "this card was not issued as a paper ballot"},
 	"paper_same_member":       {"Bạn đã nhập phiếu giấy này rồi: một ủy viên khác phải nhập lại để xác nhận.", "this committee member already entered this paper ballot: another member must confirm it"},
 	"paper_mismatch":          {"Phiếu nhập không khớp với lần nhập trước của ủy viên khác: hãy cùng xem lại phiếu giấy rồi nhập lại từ đầu (cả hai lần nhập trước đã bị hủy).", "the entry does not match the other member's entry of this paper ballot: both must enter it again"},
-	"paper_card_phone":        {"Đây là mã của một phiếu giấy: phiếu giấy do Ban kiểm phiếu nhập tại trang nhập phiếu giấy, không bỏ bằng điện thoại.", "this is a paper ballot's card: paper ballots are entered by the counting committee, not cast from a phone"},
 	"paper_cadres":            {"Đã in {count} phiếu giấy với danh sách người được lấy phiếu hiện tại: không thể thay đổi danh sách này nữa.", "{count} paper ballots are printed with the current cadres: the list can no longer change"},
 	"paper_pending":           {"Còn {count} phiếu giấy đã nhập nhưng chưa được ủy viên thứ hai xác nhận: hãy xác nhận trước khi đóng phiên.", "{count} paper ballots are entered but not yet confirmed by a second member: confirm them before closing"},
 	"session_not_encrypted":   {"Phiên này không dùng hòm phiếu mã hóa.", "this session does not use the encrypted ballot box"},

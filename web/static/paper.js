@@ -195,7 +195,7 @@
       return;
     }
     $("paper-submit").disabled = true;
-    TN.post("/api/v1/member/paper", { session: member.session, member: member.code, card: card, ballot: JSON.parse(out.ballotJSON) })
+    TN.post("/api/v1/member/paper", { session: member.session, member: member.code, ballot: JSON.parse(out.ballotJSON) })
       .then(function (res) {
         $("paper-submit").disabled = false;
         if (res.status === 200 && res.body) {

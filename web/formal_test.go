@@ -113,8 +113,9 @@ func TestBrowserFormalBallot(t *testing.T) {
 	}
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.ID("confirm-yes")),
-		chromedp.WaitVisible(chromedp.ID("confirm-yes")),
-		chromedp.Click(chromedp.ID("confirm-yes")),
+		// An encrypted ballot is reviewed with its tracker, then sent.
+		chromedp.WaitVisible(chromedp.ID("review-send")),
+		chromedp.Click(chromedp.ID("review-send")),
 		chromedp.WaitVisible(chromedp.ID("receipt-code")),
 	); err != nil {
 		t.Fatalf("cast: %v", err)

@@ -230,6 +230,7 @@ func TestBrowserCommitteeOnPhones(t *testing.T) {
 		}
 	}
 	screenshot(t, phones[0], "committee-member-keygen.png", false)
+	checkViews(t, phones[0], "member page: before the key is made")
 	for i := range phones {
 		run(phones[i], fmt.Sprintf("member %d taps Tạo khóa", i+1), chromedp.Click(chromedp.ID("keygen")))
 	}
@@ -255,6 +256,7 @@ func TestBrowserCommitteeOnPhones(t *testing.T) {
 		}
 	}
 	screenshot(t, phones[2], "committee-member-done.png", false)
+	checkViews(t, phones[2], "member page: the key ceremony done")
 
 	// Member 2 makes a backup before the phone is lost.
 	const passphrase = "hoa sen nở giữa hồ"
@@ -312,8 +314,9 @@ func TestBrowserCommitteeOnPhones(t *testing.T) {
 			chromedp.Click(chromedp.ID(pick[0])),
 			chromedp.Click(chromedp.ID(pick[1])),
 			chromedp.Click(chromedp.ID("submit")),
-			chromedp.WaitVisible(chromedp.ID("confirm-yes")),
-			chromedp.Click(chromedp.ID("confirm-yes")),
+			// Every line is marked: the encrypted ballot's review, then send.
+			chromedp.WaitVisible(chromedp.ID("review-send")),
+			chromedp.Click(chromedp.ID("review-send")),
 			chromedp.WaitVisible(chromedp.ID("receipt-code")),
 		)
 	}
@@ -349,6 +352,7 @@ func TestBrowserCommitteeOnPhones(t *testing.T) {
 		t.Logf("member %d: sum check and partial decryption of V=4, K=2 in %v", i+1, time.Since(start).Round(time.Millisecond))
 	}
 	screenshot(t, phones[2], "committee-member-decrypted.png", false)
+	checkViews(t, phones[2], "member page: partial decryption sent")
 	run(bctx, "the console", chromedp.Navigate(base), chromedp.WaitVisible(chromedp.ID("partials-ready")), chromedp.WaitVisible(chromedp.ID("tally-submit")))
 	screenshot(t, bctx, "committee-console-tally-ready.png", false)
 

@@ -167,6 +167,7 @@ func TestBrowserPaperBallots(t *testing.T) {
 		t.Fatalf("member 2, paper 1: result %q, error %q", res, problem)
 	}
 	screenshot(t, two, "paper-confirmed.png", false)
+	checkViews(t, two, "paper entry: a confirmed ballot")
 	// A mistyped entry: line 5 read as "Tín nhiệm" instead of "Tín nhiệm thấp".
 	mistyped := [][]int{{2}, {3}, {1}, {1}, {2}}
 	res, problem = enterPaper(t, two, codes[1], mistyped, "")

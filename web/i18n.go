@@ -31,7 +31,7 @@ var texts = map[string]text{
 	"entry.intro": {"Nếu điện thoại không quét được mã QR, hãy nhập mã phiếu in trên thẻ bỏ phiếu.",
 		"If your phone cannot scan the QR code, type the card code printed on your voting card."},
 	"entry.address": {"Địa chỉ trang bỏ phiếu:", "Address of the voting page:"},
-	"entry.private": {"Mã phiếu chỉ được giữ trên điện thoại của bạn và được xoá sau khi gửi phiếu.",
+	"entry.private": {"Mã phiếu chỉ được giữ trên điện thoại của bạn và được xóa sau khi gửi phiếu.",
 		"The card code stays on your phone only and is erased once the ballot is sent."},
 
 	"ballot.date":  {"Ngày", "Date"},

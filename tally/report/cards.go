@@ -53,7 +53,7 @@ const (
 	maxCodeSize    = 15.0
 	codeLead       = 1.15 // baseline to baseline, in ems
 	instructionVI  = "Quét mã QR bằng điện thoại để bỏ phiếu. Mỗi thẻ chỉ dùng một lần."
-	headingVI      = "THẺ BỎ PHIẾU TÍN NHIỆM"
+	headingVI      = "THẺ BỎ PHIẾU"
 	headingEN      = "Voting card"
 	codeLabel      = "Mã phiếu (nhập tay) · Card code"
 	manualTemplate = "Không quét được? Mở %s và nhập mã."
@@ -72,7 +72,7 @@ func WriteCards(w io.Writer, sheet CardSheet, cards []Card) error {
 		return errors.New("failed to write cards: no cards")
 	}
 	pdf := newDocument(withSans)
-	pdf.SetTitle(metadata("Thẻ bỏ phiếu tín nhiệm – "+sheet.Title), true)
+	pdf.SetTitle(metadata("Thẻ bỏ phiếu – "+sheet.Title), true)
 	pdf.SetSubject("Thẻ bỏ phiếu (mã QR) – voting cards", true)
 	pdf.SetAuthor(metadata(sheet.Body), true)
 	head := layoutHeader(pdf, sheet)
@@ -152,7 +152,7 @@ func layoutHeader(pdf *gofpdf.Fpdf, sheet CardSheet) header {
 	add(sheet.Title, "B", 8.5, 0, 2, 3.4)
 	add(sheet.Body, "", 7.5, 40, 2, 3.3)
 	var when []string
-	for _, s := range []string{sheet.Date, sheet.Place} {
+	for _, s := range []string{numericDate(sheet.Date), sheet.Place} {
 		if s = clean(s); s != "" {
 			when = append(when, s)
 		}

@@ -232,6 +232,17 @@ func vietnameseDate(d string) string {
 	return fmt.Sprintf("ngày %02d tháng %s năm %d", t.Day(), month, t.Year())
 }
 
+// numericDate writes a session's YYYY-MM-DD date as dd/mm/yyyy, the way a
+// date is written in Vietnam outside the place-and-date line; anything else
+// is printed as given.
+func numericDate(d string) string {
+	t, err := time.Parse(time.DateOnly, d)
+	if err != nil {
+		return d
+	}
+	return t.Format("02/01/2006")
+}
+
 // clock writes a logged time as Viet Nam reads it: "08 giờ 05 phút".
 func clock(t time.Time) string {
 	t = t.In(vietnamTime)

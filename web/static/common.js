@@ -86,6 +86,12 @@
     // onLang registers fn to re-render dynamic content after a switch.
     onLang: function (fn) { listeners.push(fn); },
     normalizeCode: normalizeCode,
+    // formatDate shows a session's YYYY-MM-DD as DD/MM/YYYY, as dates are
+    // written in Vietnam; the API keeps ISO dates.
+    formatDate: function (d) {
+      var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d || "");
+      return m ? m[3] + "/" + m[2] + "/" + m[1] : (d || "");
+    },
     token: {
       get: function () { return storageGet(window.sessionStorage, TOKEN_KEY); },
       set: function (v) { storageSet(window.sessionStorage, TOKEN_KEY, v); },

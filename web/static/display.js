@@ -54,11 +54,6 @@
     try { window.sessionStorage.removeItem(KEY); } catch (e) { /* nothing kept */ }
   }
 
-  function formatDate(d) {
-    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d || "");
-    return m ? m[3] + "/" + m[2] + "/" + m[1] : (d || "");
-  }
-
   function askCode(errKey) {
     $("display").hidden = true;
     $("display-form").hidden = false;
@@ -101,7 +96,7 @@
     $("display-form").hidden = true;
     $("display").hidden = false;
     $("display-title").textContent = s.title;
-    $("display-meta").textContent = [s.body, formatDate(s.date), s.place].filter(Boolean).join(" · ");
+    $("display-meta").textContent = [s.body, TN.formatDate(s.date), s.place].filter(Boolean).join(" · ");
     $("display-state").textContent = TN.t("display.state." + s.state);
     $("display-state").setAttribute("data-state", s.state);
     $("display-summoned").textContent = String(last.summoned);

@@ -13,11 +13,6 @@
 
   var lastError = null; // {body} from the server or {key} for a catalogue text
 
-  function formatDate(d) {
-    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d || "");
-    return m ? m[3] + "/" + m[2] + "/" + m[1] : (d || "");
-  }
-
   function renderError() {
     if (!lastError) { return; }
     var msg = lastError.key ? TN.t(lastError.key) :
@@ -47,7 +42,7 @@
           var s = res.body.session;
           $("tracker-session-title").textContent = s.title;
           $("tracker-session-body").textContent = s.body;
-          $("tracker-session-date").textContent = formatDate(s.date);
+          $("tracker-session-date").textContent = TN.formatDate(s.date);
           $("tracker-result").hidden = false;
           return;
         }

@@ -96,7 +96,7 @@
     $("session-title").textContent = s.title;
     $("session-title").tabIndex = -1;
     $("session-body").textContent = s.body;
-    $("session-date").textContent = formatDate(s.date);
+    $("session-date").textContent = TN.formatDate(s.date);
     $("session-place").textContent = s.place;
     var intro = document.querySelector("#ballot .intro");
     intro.setAttribute("data-i18n", s.kind === "formal" ? "ballot.intro.formal" : "ballot.intro");
@@ -161,12 +161,6 @@
         el.textContent = en ? l.label_en : l.label;
       });
     });
-  }
-
-  // formatDate shows YYYY-MM-DD as DD/MM/YYYY, as dates are written in Vietnam.
-  function formatDate(d) {
-    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d || "");
-    return m ? m[3] + "/" + m[2] + "/" + m[1] : (d || "");
   }
 
   // ---- marking ----

@@ -148,12 +148,7 @@ func (s *Server) member(w http.ResponseWriter, r *http.Request, session, code st
 // the session, its cadres and levels, the box parameters to encrypt with
 // and the paper counts.
 func (s *Server) handlePaperForm(w http.ResponseWriter, r *http.Request) {
-	var req memberRequest
-	if err := decodeJSON(r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	m := s.member(w, r, req.Session, req.Member)
+	_, m := s.memberCall(w, r)
 	if m == nil {
 		return
 	}

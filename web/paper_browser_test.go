@@ -190,6 +190,8 @@ func TestBrowserPaperBallots(t *testing.T) {
 	if problem != "" || !strings.Contains(res, "đã được xác nhận") {
 		t.Fatalf("member 1, paper 2 again: result %q, error %q", res, problem)
 	}
+	// The counts refresh after the answer, in a request of their own.
+	waitPage(t, one, "member 1's counts", `document.getElementById("paper-counts").textContent.indexOf("đã xác nhận 2") >= 0`, 20*time.Second)
 	counts, _ := chromedp.Run(one, chromedp.Text(chromedp.ID("paper-counts")))
 	if !strings.Contains(counts, "đã xác nhận 2") || !strings.Contains(counts, "chờ xác nhận 0") {
 		t.Errorf("member 1's counts: %q", counts)

@@ -85,6 +85,7 @@ var catalog = map[string]text{
 	"partial_invalid":         {"Bản giải mã của thành viên số {trustee} ({name}) sai: đã ghi vào nhật ký và không được dùng ({err}).", "trustee {trustee}'s partial decryption ({name}) does not verify: logged and left out ({err})"},
 	"partials_missing":        {"Cần {t} bản giải mã hợp lệ của Ban kiểm phiếu, mới có {valid}.", "{t} valid partial decryptions are needed, {valid} are in"},
 	"session_tallied_partial": {"Phiên đã được kiểm phiếu: không nhận thêm bản giải mã.", "the session is tallied: no more partial decryptions"},
+	"display_unknown":         {"Mã trình chiếu không đúng, hoặc đã được thay bằng mã mới. Hãy lấy mã mới nhất trên trang quản lý phiên.", "no projection with this session and display code, or the code was replaced; take the latest code from the session's console page"},
 	"member_link_unknown":     {"Liên kết thành viên Ban kiểm phiếu này không hợp lệ hoặc đã được cấp lại; hãy hỏi tổ chức hội nghị liên kết mới.", "this committee member's link is not valid or was replaced; ask the organiser for a new one"},
 	"member_links_tallied":    {"Phiên đã được kiểm phiếu: không cấp liên kết thành viên Ban kiểm phiếu nữa.", "the session is tallied: no more committee member links"},
 	"member_links_none":       {"Chưa phát liên kết cho Ban kiểm phiếu: hãy phát cho cả Ban trước.", "no committee links were issued yet: issue them for the whole committee first"},

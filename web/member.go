@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -58,6 +59,7 @@ type memberRequest struct {
 	Member  string          `json:"member"`
 	Message json.RawMessage `json:"message,omitempty"` // /message: a ceremony message
 	Partial json.RawMessage `json:"partial,omitempty"` // /partial: a partial decryption
+	Ballot  json.RawMessage `json:"ballot,omitempty"`  // /paper: the ballot made of a paper's code and marks
 }
 
 // memberCall decodes a member request and checks its code; on failure it
@@ -216,15 +218,24 @@ func (s *Server) handleMemberMessages(w http.ResponseWriter, r *http.Request) {
 
 // handleMemberMessage records one of the member's own ceremony messages.
 func (s *Server) handleMemberMessage(w http.ResponseWriter, r *http.Request) {
+	s.memberRecord(w, r, func(q *memberRequest) json.RawMessage { return q.Message }, s.svc.MemberMessage)
+}
+
+// memberRecord checks a member request, takes the document it carries
+// (part) and hands it to record with the member's session and code: the
+// one path of the member's ceremony messages and partial decryptions.
+func (s *Server) memberRecord(w http.ResponseWriter, r *http.Request, part func(*memberRequest) json.RawMessage,
+	record func(ctx context.Context, id, code string, data []byte) error) {
 	req, m := s.memberCall(w, r)
 	if m == nil {
 		return
 	}
-	if len(req.Message) == 0 {
+	data := part(req)
+	if len(data) == 0 {
 		s.fail(w, r, errBadRequest)
 		return
 	}
-	if err := s.svc.MemberMessage(r.Context(), m.Session, req.Member, req.Message); err != nil {
+	if err := record(r.Context(), m.Session, req.Member, data); err != nil {
 		s.failMember(w, r, err)
 		return
 	}
@@ -273,21 +284,7 @@ func (s *Server) handleMemberTally(w http.ResponseWriter, r *http.Request) {
 
 // handleMemberPartial records the member's own partial decryption.
 func (s *Server) handleMemberPartial(w http.ResponseWriter, r *http.Request) {
-	req, m := s.memberCall(w, r)
-	if m == nil {
-		return
-	}
-	if len(req.Partial) == 0 {
-		s.fail(w, r, errBadRequest)
-		return
-	}
-	if err := s.svc.MemberPartial(r.Context(), m.Session, req.Member, req.Partial); err != nil {
-		s.failMember(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, struct {
-		OK bool `json:"ok"`
-	}{true})
+	s.memberRecord(w, r, func(q *memberRequest) json.RawMessage { return q.Partial }, s.svc.MemberPartial)
 }
 
 // memberFromLog reports, for the console, which ceremony rounds and

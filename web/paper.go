@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -91,15 +90,6 @@ func (s *Server) handlePaperPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, s.pages.paper, pageData{Title: "paper.title", Script: "paper.js", Box: true})
 }
 
-// paperEnterRequest is one entry of a paper ballot: the ballot the
-// browser made of the paper's code and marks. The code itself stays in the
-// browser; the ballot names its card by the card's public key.
-type paperEnterRequest struct {
-	Session string          `json:"session"`
-	Member  string          `json:"member"`
-	Ballot  json.RawMessage `json:"ballot"`
-}
-
 type paperCadreJSON struct {
 	ID       string `json:"id"`
 	Name     string `json:"name"`
@@ -130,18 +120,6 @@ type paperEnterResponse struct {
 	Waiting int    `json:"waiting,omitempty"`
 	Receipt string `json:"receipt,omitempty"`
 	Tracker string `json:"tracker"`
-}
-
-// member resolves the member of a request; an unknown code is slowed
-// like an unknown card (failMember), so that link codes cannot be guessed
-// at speed.
-func (s *Server) member(w http.ResponseWriter, r *http.Request, session, code string) *ballot.MemberAccess {
-	m, err := s.svc.Member(r.Context(), session, code)
-	if err != nil {
-		s.failMember(w, r, err)
-		return nil
-	}
-	return m
 }
 
 // handlePaperForm gives a committee member what the paper section needs:
@@ -192,17 +170,14 @@ func (s *Server) handlePaperForm(w http.ResponseWriter, r *http.Request) {
 // handlePaperEnter records one member's entry of a paper ballot; whether
 // it waits, casts or is refused is ballot.Service's decision.
 func (s *Server) handlePaperEnter(w http.ResponseWriter, r *http.Request) {
-	var req paperEnterRequest
-	if err := decodeJSON(r, &req); err != nil {
-		s.fail(w, r, err)
+	req, m := s.memberCall(w, r)
+	if m == nil {
 		return
 	}
+	// The ballot names its card by the card's public key; the paper's code
+	// stays in the member's browser.
 	if len(req.Ballot) == 0 {
 		s.fail(w, r, errBadRequest)
-		return
-	}
-	m := s.member(w, r, req.Session, req.Member)
-	if m == nil {
 		return
 	}
 	e, err := s.svc.EnterPaperBallot(r.Context(), m.Trustee, m.Session, req.Ballot)
